@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from openmock.cli import main
+
+main()

@@ -1,0 +1,67 @@
+"""Problems found in a spec, worded for the person who has to fix them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape_pointer_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer_from_parts(parts: tuple[str | int, ...] | list[str | int]) -> str:
+    return "".join("/" + escape_pointer_token(str(p)) for p in parts)
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One thing wrong with a spec: what, where (file, JSON pointer, line) and what to do."""
+
+    message: str
+    file: str
+    pointer: str = ""
+    line: int | None = None
+    hint: str = ""
+
+    def render(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        text = f"{where}: {self.message}"
+        if self.pointer:
+            text += f" (at {self.pointer or '/'})"
+        if not text.endswith("."):
+            text += "."
+        if self.hint:
+            text += f" {self.hint}"
+        return text
+
+
+class SpecError(Exception):
+    """The spec cannot be used. Carries one or more problems; str() is a readable paragraph."""
+
+    def __init__(self, problems: list[SpecProblem]) -> None:
+        self.problems = problems
+        super().__init__(self.render())
+
+    @classmethod
+    def single(
+        cls,
+        message: str,
+        file: str,
+        pointer: str = "",
+        line: int | None = None,
+        hint: str = "",
+    ) -> SpecError:
+        return cls([SpecProblem(message, file, pointer, line, hint)])
+
+    def render(self, limit: int = 20) -> str:
+        shown = [p.render() for p in self.problems[:limit]]
+        more = len(self.problems) - limit
+        if more > 0:
+            shown.append(f"... and {more} more problem(s); `openmock check` lists them all.")
+        return "\n".join(shown)

@@ -1,0 +1,39 @@
+"""Find the line of a JSON pointer in a YAML or JSON source text (error path only)."""
+
+from __future__ import annotations
+
+import yaml
+
+from openmock.spec.errors import unescape_pointer_token
+
+_Loader: type[yaml.SafeLoader]
+try:
+    _Loader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+def line_of(text: str, pointer: str) -> int | None:
+    """1-based line of the node at `pointer`, or of its closest existing ancestor."""
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)  # noqa: S506
+    except (yaml.YAMLError, RecursionError):
+        return None
+    if node is None:
+        return None
+    tokens = [unescape_pointer_token(t) for t in pointer.split("/")[1:]] if pointer else []
+    for token in tokens:
+        nxt: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and str(key.value) == token:
+                    nxt = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and token.isdigit():
+            index = int(token)
+            if index < len(node.value):
+                nxt = node.value[index]
+        if nxt is None:
+            break
+        node = nxt
+    return node.start_mark.line + 1

@@ -1,0 +1,179 @@
+"""Read one YAML or JSON file into plain Python data, safely and within bounds.
+
+YAML is read with YAML 1.2 scalars as OpenAPI tools expect (dates stay strings, only
+true/false are booleans), mapping keys become strings (`200:` is the key "200"), and the
+result is checked for alias bombs, recursive aliases and excessive nesting before any other
+stage walks it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from openmock.spec.errors import SpecError
+
+MAX_EXPANDED_NODES = 20_000_000
+MAX_DEPTH = 500
+
+_BaseLoader: type[yaml.SafeLoader]
+try:
+    _BaseLoader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """SafeLoader with YAML 1.2-style implicit types."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _key(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def parse_text(text: str, file: str) -> Any:
+    """Parse YAML or JSON text. JSON is chosen by the file name, YAML otherwise."""
+    if file.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError.single(
+                f"not valid JSON: {exc.msg} (column {exc.colno})",
+                file,
+                line=exc.lineno,
+                hint="Fix the JSON syntax at that line, or rename the file to .yaml "
+                "if it is YAML.",
+            ) from None
+        except RecursionError:
+            raise _too_deep(file) from None
+    else:
+        try:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark is not None else None
+            problem = exc.problem or exc.context or "syntax error"
+            raise SpecError.single(
+                f"not valid YAML: {problem}",
+                file,
+                line=line,
+                hint="Fix the YAML syntax at that line (indentation, quotes, a stray ':').",
+            ) from None
+        except yaml.YAMLError as exc:
+            raise SpecError.single(f"not valid YAML: {exc}", file) from None
+        except RecursionError:
+            raise _too_deep(file) from None
+    return normalise_tree(data, file)
+
+
+def read_document(path: Path) -> tuple[Any, str]:
+    """Read and parse a file. Returns (data, text)."""
+    file = str(path)
+    if not path.exists():
+        raise SpecError.single(
+            "file not found", file, hint="Check the path; it is relative to the current directory."
+        )
+    if path.is_dir():
+        raise SpecError.single("is a directory, not a spec file", file, hint="Name the YAML or JSON file.")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError.single(
+            f"cannot be read: {exc.strerror}", file, hint="Check the file's permissions."
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError.single(
+            f"is not UTF-8 text (bad byte at offset {exc.start})",
+            file,
+            hint="Save the spec as UTF-8 YAML or JSON.",
+        ) from None
+    return parse_text(text, file), text
+
+
+def _too_deep(file: str) -> SpecError:
+    return SpecError.single(
+        f"is nested more than {MAX_DEPTH} levels deep",
+        file,
+        hint="Real specs nest a few dozen levels; check for a generated or corrupted document.",
+    )
+
+
+def normalise_tree(data: Any, file: str) -> Any:
+    """Stringify mapping keys and check bounds, without recursion.
+
+    Shared nodes (YAML aliases) are visited once; the expanded size each would have if
+    copied is accumulated so that an alias bomb is refused before anything walks it.
+    """
+    if not isinstance(data, dict | list):
+        return data
+    # Iterative post-order walk computing expanded size, with a cycle check.
+    size: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(data, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        nid = id(node)
+        if done:
+            on_stack.discard(nid)
+            children = node.values() if isinstance(node, dict) else node
+            total = 1
+            for child in children:
+                if isinstance(child, dict | list):
+                    total += size[id(child)]
+                else:
+                    total += 1
+            if total > MAX_EXPANDED_NODES:
+                raise SpecError.single(
+                    f"expands to more than {MAX_EXPANDED_NODES:,} values through YAML aliases",
+                    file,
+                    hint="This looks like an alias bomb ('billion laughs'); "
+                    "remove the repeated anchors/aliases.",
+                )
+            size[nid] = total
+            continue
+        if nid in size:
+            continue
+        if nid in on_stack:
+            raise SpecError.single(
+                "contains a recursive YAML alias (a node that contains itself)",
+                file,
+                hint="Use a $ref for recursive structures instead of YAML anchors.",
+            )
+        if depth > MAX_DEPTH:
+            raise _too_deep(file)
+        if isinstance(node, dict) and any(not isinstance(k, str) for k in node):
+            items = [(_key(k), v) for k, v in node.items()]
+            node.clear()
+            node.update(items)
+        on_stack.add(nid)
+        stack.append((node, depth, True))
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list) and id(child) not in size:
+                stack.append((child, depth + 1, False))
+    return data
