@@ -1,0 +1,212 @@
+"""IMPORT: spec -> stubs. One broken operation never sinks the rest."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from openmock.importer.responses import build_scenarios, example_values
+from openmock.model import Catalog, MediaBody, Parameter, RequestBody, Scenario, Stub
+from openmock.spec import Spec, SpecProblem
+from openmock.spec.convert import HTTP_METHODS
+from openmock.spec.errors import escape_pointer_token
+from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+
+ADMIN_PREFIX = "/__openmock"
+_DEFAULT_STYLE = {"query": "form", "path": "simple", "header": "simple", "cookie": "form"}
+_LOCATIONS = ("path", "query", "header", "cookie")
+
+
+class ImportProblem(Exception):
+    """Why one operation cannot be served."""
+
+
+def base_paths(document: dict[str, Any]) -> tuple[str, ...]:
+    """The path part of the first server URL ('' when it is the root)."""
+    servers = document.get("servers")
+    if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
+        return ()
+    server = servers[0]
+    url = str(server.get("url") or "")
+    variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+
+    def substitute(match: re.Match[str]) -> str:
+        var = variables.get(match.group(1)) if variables else None
+        return str(var.get("default", "")) if isinstance(var, dict) else ""
+
+    url = re.sub(r"\{([^}]*)\}", substitute, url)
+    path = urlsplit(url).path if "://" in url else url.split("?")[0]
+    path = "/" + path.strip("/")
+    return () if path == "/" else (path,)
+
+
+def _parameter(raw: dict[str, Any], index: SchemaIndex, pointer: str) -> Parameter:
+    name = raw.get("name")
+    location = raw.get("in")
+    if not isinstance(name, str) or location not in _LOCATIONS:
+        raise ImportProblem(f"parameter at {pointer} needs a `name` and an `in` of {_LOCATIONS}")
+    style = str(raw.get("style") or _DEFAULT_STYLE[location])
+    explode = raw.get("explode")
+    if not isinstance(explode, bool):
+        explode = style == "form"
+    schema: Any = raw.get("schema")
+    content_type = None
+    if schema is None and isinstance(raw.get("content"), dict) and raw["content"]:
+        content_type, media = next(iter(raw["content"].items()))
+        schema = media.get("schema") if isinstance(media, dict) else None
+    return Parameter(
+        name=name,
+        location=location,
+        required=bool(raw.get("required")) or location == "path",
+        schema=schema if schema is not None else {},
+        style=style,
+        explode=explode,
+        allow_reserved=bool(raw.get("allowReserved")),
+        content_type=content_type,
+        examples=tuple(example_values(raw, index, pointer)),
+    )
+
+
+def _parameters(
+    shared: list[Any], own: list[Any], index: SchemaIndex, pointer: str, item_pointer: str
+) -> tuple[Parameter, ...]:
+    merged: dict[tuple[str, str], Parameter] = {}
+    for where, raws in ((item_pointer, shared), (pointer, own)):
+        for i, raw in enumerate(raws):
+            raw = index.deref(raw)
+            if not isinstance(raw, dict):
+                raise ImportProblem(f"parameter {i} at {where}/parameters is not an object")
+            param = _parameter(raw, index, f"{where}/parameters/{i}")
+            merged[(param.name if param.location != "header" else param.name.lower(),
+                    param.location)] = param  # fmt: skip
+    return tuple(merged.values())
+
+
+def _request_body(raw: Any, index: SchemaIndex, pointer: str) -> RequestBody | None:
+    raw = index.deref(raw)
+    if not isinstance(raw, dict):
+        return None
+    content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
+    bodies = []
+    for media_type, media in content.items():
+        media = media if isinstance(media, dict) else {}
+        m_pointer = f"{pointer}/requestBody/content/{escape_pointer_token(media_type)}"
+        bodies.append(
+            MediaBody(media_type, media.get("schema"), tuple(example_values(media, index, m_pointer)))
+        )
+    return RequestBody(bool(raw.get("required")), tuple(bodies))
+
+
+def _error_stub(stub_id: str, method: str, path: str, reason: str, pointer: str) -> Stub:
+    scenario = Scenario(
+        id="import-error", name="import-error", status=500, status_key="500", source="error",
+        description=reason,
+    )  # fmt: skip
+    return Stub(
+        id=stub_id, method=method, path=path, scenarios=(scenario,),
+        default_scenario_id="import-error", pointer=pointer, import_error=reason,
+    )  # fmt: skip
+
+
+def _stub(
+    stub_id: str,
+    method: str,
+    path: str,
+    op: dict[str, Any],
+    shared_params: list[Any],
+    index: SchemaIndex,
+    pointer: str,
+    item_pointer: str,
+) -> Stub:
+    responses = op.get("responses")
+    if not isinstance(responses, dict) or not responses:
+        raise ImportProblem(f"operation {method} {path} documents no responses")
+    params = _parameters(
+        shared_params, list(op.get("parameters") or []), index, pointer, item_pointer
+    )
+    scenarios, default_id = build_scenarios(responses, index, pointer + "/responses")
+    if not scenarios:
+        raise ImportProblem(f"operation {method} {path} has no response with a usable status")
+    body = _request_body(op.get("requestBody"), index, pointer) if "requestBody" in op else None
+    return Stub(
+        id=stub_id,
+        method=method,
+        path=path,
+        scenarios=tuple(scenarios),
+        default_scenario_id=default_id,
+        operation_id=op.get("operationId") if isinstance(op.get("operationId"), str) else None,
+        summary=str(op.get("summary") or ""),
+        parameters=params,
+        request_body=body,
+        pointer=pointer,
+    )
+
+
+def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
+    """Import every operation of `spec` into stubs."""
+    index = index or SchemaIndex(spec.document)
+    document = spec.document
+    stubs: list[Stub] = []
+    problems: list[SpecProblem] = []
+    ignored: list[str] = []
+    used_ids: set[str] = set()
+    file = str(spec.path)
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(path, str) or not path.startswith("/"):
+            continue
+        item_pointer = "/paths/" + escape_pointer_token(path)
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            problems.append(
+                SpecProblem(
+                    f"path {path} is under {ADMIN_PREFIX}, which openmock reserves for its "
+                    "admin API; it is not served",
+                    file, item_pointer, None, "Rename the path in the spec.",
+                )  # fmt: skip
+            )
+            continue
+        try:
+            item = index.deref(item)
+        except UnresolvedRef as exc:
+            problems.append(SpecProblem(f"path item reference {exc} is unresolved", file, item_pointer))
+            continue
+        if not isinstance(item, dict):
+            continue
+        shared = list(item.get("parameters") or [])
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            upper = method.upper()
+            pointer = f"{item_pointer}/{method}"
+            op_id = op.get("operationId")
+            stub_id = op_id if isinstance(op_id, str) and op_id else f"{upper} {path}"
+            if stub_id in used_ids:
+                problems.append(
+                    SpecProblem(
+                        f"operationId '{stub_id}' is used more than once; this one is "
+                        f"known as '{upper} {path}'",
+                        file, pointer + "/operationId", None, "Make operationIds unique.",
+                    )  # fmt: skip
+                )
+                stub_id = f"{upper} {path}"
+            used_ids.add(stub_id)
+            try:
+                stubs.append(_stub(stub_id, upper, path, op, shared, index, pointer, item_pointer))
+            except (ImportProblem, UnresolvedRef, KeyError, TypeError, ValueError) as exc:
+                reason = str(exc)
+                if isinstance(exc, UnresolvedRef):
+                    reason = f"unresolved $ref {exc}"
+                problems.append(
+                    SpecProblem(
+                        f"{upper} {path} cannot be imported: {reason}; it answers 500",
+                        file, pointer, None, "Fix the operation in the spec.",
+                    )  # fmt: skip
+                )
+                stubs.append(_error_stub(stub_id, upper, path, reason, pointer))
+    webhooks = document.get("webhooks")
+    if isinstance(webhooks, dict) and webhooks:
+        ignored.append(
+            f"{len(webhooks)} webhook(s): requests the API sends, not requests it answers"
+        )
+    return Catalog(spec, tuple(stubs), base_paths(document), tuple(problems), tuple(ignored))

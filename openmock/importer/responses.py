@@ -1,0 +1,150 @@
+"""Scenarios from an operation's responses, and the choice of the default scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openmock.model import HeaderSpec, NamedValue, Representation, Scenario
+from openmock.spec.errors import escape_pointer_token
+from openmock.spec.schemas import SchemaIndex
+
+
+def status_of(key: str, has_2xx: bool) -> int | None:
+    """The HTTP status a response key stands for: '404' -> 404, '4XX' -> 400.
+
+    `default` answers 200 when the operation documents no 2xx (it is then the success
+    answer), and 500 otherwise (it is then the catch-all error)."""
+    if key.isdigit() and len(key) == 3:
+        return int(key)
+    if len(key) == 3 and key[0] in "12345" and key[1:].upper() == "XX":
+        return int(key[0]) * 100
+    if key == "default":
+        return 500 if has_2xx else 200
+    return None
+
+
+def _sort_key(key: str) -> tuple[int, int]:
+    status = status_of(key, True)
+    ranged = 0 if key.isdigit() else 1
+    return (status if status is not None else 999, ranged)
+
+
+def example_values(media: dict[str, Any], index: SchemaIndex, pointer: str) -> list[NamedValue]:
+    """Named examples of a media type (or parameter) object, in spec order."""
+    found: list[NamedValue] = []
+    examples = media.get("examples")
+    if isinstance(examples, dict):
+        for name, example in examples.items():
+            ex_pointer = f"{pointer}/examples/{escape_pointer_token(name)}"
+            try:
+                example = index.deref(example)
+            except Exception:
+                continue
+            if isinstance(example, dict) and "value" in example:
+                found.append(NamedValue(str(name), example["value"], ex_pointer + "/value"))
+    elif "example" in media:
+        found.append(NamedValue("example", media["example"], pointer + "/example"))
+    return found
+
+
+def response_headers(resp: dict[str, Any], index: SchemaIndex, pointer: str) -> list[HeaderSpec]:
+    headers = []
+    for name, header in (resp.get("headers") or {}).items():
+        if name.lower() == "content-type":
+            continue  # OpenAPI: a Content-Type header definition is ignored
+        header = index.deref(header)
+        if not isinstance(header, dict):
+            continue
+        schema = header.get("schema")
+        if schema is None and isinstance(header.get("content"), dict):
+            first = next(iter(header["content"].values()), {})
+            schema = first.get("schema") if isinstance(first, dict) else None
+        h_pointer = f"{pointer}/headers/{escape_pointer_token(name)}"
+        examples = example_values(header, index, h_pointer)
+        headers.append(
+            HeaderSpec(
+                name=str(name),
+                schema=schema,
+                required=bool(header.get("required")),
+                example=examples[0] if examples else None,
+            )
+        )
+    return headers
+
+
+def build_scenarios(
+    responses: dict[str, Any], index: SchemaIndex, pointer: str
+) -> tuple[list[Scenario], str]:
+    """All scenarios of an operation and the id of its default scenario."""
+    keys = sorted((str(k) for k in responses if not str(k).startswith("x-")), key=_sort_key)
+    has_2xx = any(k.startswith("2") for k in keys)
+    scenarios: list[Scenario] = []
+    taken: set[str] = set()
+    first_of: dict[str, str] = {}
+    for key in keys:
+        status = status_of(key, has_2xx)
+        if status is None:
+            continue
+        r_pointer = f"{pointer}/{escape_pointer_token(key)}"
+        resp = index.deref(responses[key])
+        if not isinstance(resp, dict):
+            continue
+        headers = tuple(response_headers(resp, index, r_pointer))
+        description = str(resp.get("description") or "")
+        content = resp.get("content") if isinstance(resp.get("content"), dict) else {}
+        named: dict[str, list[tuple[str, NamedValue]]] = {}
+        schemas: dict[str, Any] = {}
+        for media_type, media in content.items():
+            if not isinstance(media, dict):
+                media = {}
+            m_pointer = f"{r_pointer}/content/{escape_pointer_token(media_type)}"
+            schemas[media_type] = media.get("schema")
+            for value in example_values(media, index, m_pointer):
+                named.setdefault(value.name, []).append((media_type, value))
+        made: list[tuple[str, str, tuple[Representation, ...]]] = []
+        if named:
+            for name, values in named.items():
+                by_media = dict(values)
+                reps = tuple(
+                    Representation(mt, schemas[mt], by_media.get(mt))
+                    for mt in content
+                    if mt in by_media or schemas[mt] is not None
+                )
+                source = "example" if name == "example" else "examples"
+                made.append((name, source, reps))
+        elif content:
+            reps = tuple(Representation(mt, schemas[mt]) for mt in content)
+            made.append((key, "schema", reps))
+        else:
+            made.append((key, "empty", ()))
+        for name, source, reps in made:
+            scenario_id = name if name not in taken else f"{key}-{name}"
+            suffix = 2
+            while scenario_id in taken:
+                scenario_id = f"{key}-{name}-{suffix}"
+                suffix += 1
+            taken.add(scenario_id)
+            first_of.setdefault(key, scenario_id)
+            scenarios.append(
+                Scenario(
+                    id=scenario_id,
+                    name=name,
+                    status=status,
+                    status_key=key,
+                    source=source,  # type: ignore[arg-type]
+                    representations=reps,
+                    headers=headers,
+                    description=description,
+                )
+            )
+    return scenarios, _default_id(keys, first_of, scenarios)
+
+
+def _default_id(keys: list[str], first_of: dict[str, str], scenarios: list[Scenario]) -> str:
+    """First example of the lowest 2xx, else its schema; else `default`; else the first."""
+    for key in keys:
+        if key.startswith("2") and key in first_of:
+            return first_of[key]
+    if "default" in first_of:
+        return first_of["default"]
+    return scenarios[0].id if scenarios else ""

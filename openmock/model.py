@@ -1,0 +1,139 @@
+"""The mock's model: stubs (operations) and their scenarios (possible answers).
+
+Plain frozen dataclasses with no web framework in them. Schemas are JSON values in the
+internal dialect (see spec/convert.py) whose `$ref`s point into `Catalog.spec.document`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from openmock.spec import Spec, SpecProblem
+
+Location = Literal["path", "query", "header", "cookie"]
+ScenarioSource = Literal["examples", "example", "schema", "empty", "error"]
+JSONSchema = Mapping[str, Any] | bool
+
+
+@dataclass(frozen=True)
+class NamedValue:
+    """A named example value and the JSON pointer where the spec wrote it."""
+
+    name: str
+    value: Any
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: Location
+    required: bool
+    schema: JSONSchema
+    style: str
+    explode: bool
+    allow_reserved: bool = False
+    content_type: str | None = None  # parameter described with `content` instead of `schema`
+    examples: tuple[NamedValue, ...] = ()
+
+
+@dataclass(frozen=True)
+class MediaBody:
+    """One media type of a request body."""
+
+    media_type: str
+    schema: JSONSchema | None
+    examples: tuple[NamedValue, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    required: bool
+    content: tuple[MediaBody, ...]
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    """A documented response header."""
+
+    name: str
+    schema: JSONSchema | None
+    required: bool
+    example: NamedValue | None = None
+
+
+@dataclass(frozen=True)
+class Representation:
+    """A scenario's body in one media type: a fixed example, or a schema to generate from."""
+
+    media_type: str
+    schema: JSONSchema | None
+    example: NamedValue | None = None  # None: generate from `schema`
+
+    @property
+    def from_example(self) -> bool:
+        return self.example is not None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One possible answer of a stub."""
+
+    id: str  # unique within its stub; what control headers, logs and admin API use
+    name: str  # the example key, "example", or the status key for schema-backed answers
+    status: int
+    status_key: str  # as the spec wrote it: "200", "2XX", "default"
+    source: ScenarioSource
+    representations: tuple[Representation, ...] = ()
+    headers: tuple[HeaderSpec, ...] = ()
+    description: str = ""
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self.representations) and self.status not in (204, 304) and self.status >= 200
+
+
+@dataclass(frozen=True)
+class Stub:
+    """One operation: method + path template, what it accepts and how it may answer."""
+
+    id: str  # operationId, or "METHOD /path" when there is none (or it is taken)
+    method: str  # upper case
+    path: str  # the template as the spec wrote it
+    scenarios: tuple[Scenario, ...]
+    default_scenario_id: str
+    operation_id: str | None = None
+    summary: str = ""
+    parameters: tuple[Parameter, ...] = ()
+    request_body: RequestBody | None = None
+    pointer: str = ""  # JSON pointer of the operation in the document
+    import_error: str | None = None  # set when the operation could not be imported
+
+    @property
+    def default_scenario(self) -> Scenario:
+        return self.scenario(self.default_scenario_id) or self.scenarios[0]
+
+    def scenario(self, scenario_id: str) -> Scenario | None:
+        for scenario in self.scenarios:
+            if scenario.id == scenario_id:
+                return scenario
+        return None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything imported from one spec: its stubs and the base paths it is served under."""
+
+    spec: Spec
+    stubs: tuple[Stub, ...]
+    base_paths: tuple[str, ...] = ()
+    problems: tuple[SpecProblem, ...] = field(default=())  # import-time warnings
+    ignored: tuple[str, ...] = ()  # what the spec has that is not served, and why
+
+    def stub(self, stub_id: str) -> Stub | None:
+        for stub in self.stubs:
+            if stub.id == stub_id:
+                return stub
+        return None

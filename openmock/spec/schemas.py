@@ -1,0 +1,72 @@
+"""Schemas of a loaded document: dereferencing, and validators bound to the document.
+
+One `SchemaIndex` per loaded spec; its validator cache belongs to it, not to the module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from openmock.spec.bundle import resolve_pointer
+
+ROOT_URI = "urn:openmock:document"
+MAX_REF_HOPS = 64
+
+
+class UnresolvedRef(Exception):
+    """A schema points at something the document does not contain."""
+
+
+class SchemaIndex:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        resource = Resource(contents=document, specification=DRAFT202012)
+        self._registry: Registry[Any] = Registry().with_resource(ROOT_URI, resource)
+        self._format_checker = FormatChecker()
+        self._validators: dict[int, tuple[Any, Draft202012Validator]] = {}
+
+    def deref(self, schema: Any) -> Any:
+        """Follow `$ref`s until a schema that is not a bare reference."""
+        for _ in range(MAX_REF_HOPS):
+            if not isinstance(schema, dict):
+                return schema
+            if "x-openmock-unresolved-ref" in schema:
+                raise UnresolvedRef(str(schema["x-openmock-unresolved-ref"]))
+            ref = schema.get("$ref")
+            if not isinstance(ref, str):
+                return schema
+            schema = self.lookup(ref)
+        raise UnresolvedRef("reference chain too long")
+
+    def lookup(self, ref: str) -> Any:
+        if not ref.startswith("#"):
+            raise UnresolvedRef(ref)
+        try:
+            return resolve_pointer(self.document, ref[1:])
+        except KeyError:
+            raise UnresolvedRef(ref) from None
+
+    def validator(self, schema: Any) -> Draft202012Validator:
+        """A compiled validator for `schema` (which must stay alive while cached)."""
+        key = id(schema)
+        cached = self._validators.get(key)
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        validator = Draft202012Validator(
+            schema,
+            registry=self._registry,
+            format_checker=self._format_checker,
+            _resolver=self._registry.resolver(base_uri=ROOT_URI),
+        )
+        self._validators[key] = (schema, validator)
+        return validator
+
+    def is_valid(self, schema: Any, value: Any) -> bool:
+        try:
+            return bool(self.validator(schema).is_valid(value))
+        except Exception:  # an unresolvable reference makes nothing provably valid
+            return False
