@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema.validators import extend
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -27,7 +28,32 @@ class SchemaIndex:
         resource = Resource(contents=document, specification=DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(ROOT_URI, resource)
         self._format_checker = FormatChecker()
-        self._validators: dict[int, tuple[Any, Draft202012Validator]] = {}
+        self._validators: dict[tuple[int, str], tuple[Any, Draft202012Validator]] = {}
+        self._classes = {
+            "any": Draft202012Validator,
+            # OpenAPI: a required writeOnly property may be absent from a response, a
+            # required readOnly property from a request.
+            "response": extend(Draft202012Validator, {"required": self._required("writeOnly")}),
+            "request": extend(Draft202012Validator, {"required": self._required("readOnly")}),
+        }
+
+    def _required(self, exempt_flag: str) -> Any:
+        def required(validator: Any, names: Any, instance: Any, schema: Any) -> Any:
+            if not validator.is_type(instance, "object") or not isinstance(names, list):
+                return
+            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+            for name in names:
+                if name in instance:
+                    continue
+                try:
+                    sub = self.deref(props.get(name))
+                except UnresolvedRef:
+                    sub = None
+                if isinstance(sub, dict) and sub.get(exempt_flag) is True:
+                    continue
+                yield ValidationError(f"{name!r} is a required property")
+
+        return required
 
     def deref(self, schema: Any) -> Any:
         """Follow `$ref`s until a schema that is not a bare reference."""
@@ -50,13 +76,15 @@ class SchemaIndex:
         except KeyError:
             raise UnresolvedRef(ref) from None
 
-    def validator(self, schema: Any) -> Draft202012Validator:
-        """A compiled validator for `schema` (which must stay alive while cached)."""
-        key = id(schema)
+    def validator(self, schema: Any, direction: str = "any") -> Draft202012Validator:
+        """A compiled validator for `schema` (which must stay alive while cached).
+
+        direction: "response", "request" or "any" (see readOnly/writeOnly above)."""
+        key = (id(schema), direction)
         cached = self._validators.get(key)
         if cached is not None and cached[0] is schema:
             return cached[1]
-        validator = Draft202012Validator(
+        validator = self._classes[direction](
             schema,
             registry=self._registry,
             format_checker=self._format_checker,
@@ -65,8 +93,8 @@ class SchemaIndex:
         self._validators[key] = (schema, validator)
         return validator
 
-    def is_valid(self, schema: Any, value: Any) -> bool:
+    def is_valid(self, schema: Any, value: Any, direction: str = "any") -> bool:
         try:
-            return bool(self.validator(schema).is_valid(value))
+            return bool(self.validator(schema, direction).is_valid(value))
         except Exception:  # an unresolvable reference makes nothing provably valid
             return False
