@@ -1,0 +1,199 @@
+"""Command line: `openmock from-spec`, `openmock import`.
+
+Bad input ends with exit code 2 and a paragraph saying what is wrong, where, and what to do;
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from openmock import __version__
+from openmock.importer import ADMIN_PREFIX, build_catalog
+from openmock.model import Catalog, Stub
+from openmock.spec import SpecError, SpecProblem, load_spec
+from openmock.spec.schemas import SchemaIndex
+from openmock.spec.validate import default_cache_dir
+
+EXIT_BAD_SPEC = 2
+TABLE_ROWS = 40
+WARNINGS_SHOWN = 10
+
+
+def _fail(message: str) -> None:
+    click.echo(f"openmock: error: {message}", err=True)
+    sys.exit(EXIT_BAD_SPEC)
+
+
+def _load(spec_path: str, lenient: bool) -> tuple[Catalog, SchemaIndex]:
+    try:
+        spec = load_spec(spec_path, lenient=lenient, cache_dir=default_cache_dir())
+    except SpecError as exc:
+        count = len(exc.problems)
+        lead = "the spec cannot be used" + (f" ({count} problems)" if count > 1 else "")
+        _fail(f"{lead}:\n{exc.render()}")
+        raise  # unreachable; keeps type checkers informed
+    index = SchemaIndex(spec.document)
+    catalog = build_catalog(spec, index)
+    _warn(list(spec.warnings) + list(catalog.problems))
+    return catalog, index
+
+
+def _warn(problems: list[SpecProblem]) -> None:
+    for problem in problems[:WARNINGS_SHOWN]:
+        click.echo(f"openmock: warning: {problem.render()}", err=True)
+    if len(problems) > WARNINGS_SHOWN:
+        click.echo(
+            f"openmock: warning: ... and {len(problems) - WARNINGS_SHOWN} more; "
+            "`openmock import --json` lists them all.",
+            err=True,
+        )
+
+
+def _scenario_summary(stub: Stub) -> str:
+    default = stub.default_scenario
+    kind = {"examples": "example", "example": "example", "schema": "generated"}.get(
+        default.source, default.source
+    )
+    return f"{default.status} {default.id} ({kind})"
+
+
+def _table(catalog: Catalog, limit: int | None) -> str:
+    rows = [("METHOD", "PATH", "STUB", "SCENARIOS", "DEFAULT")]
+    stubs = catalog.stubs if limit is None else catalog.stubs[:limit]
+    for stub in stubs:
+        default = "IMPORT ERROR" if stub.import_error else _scenario_summary(stub)
+        rows.append((stub.method, stub.path, stub.id, str(len(stub.scenarios)), default))
+    widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
+    lines = ["  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    if limit is not None and len(catalog.stubs) > limit:
+        lines.append(f"... and {len(catalog.stubs) - limit} more (`openmock import SPEC` lists all)")
+    return "\n".join(lines)
+
+
+def _catalog_json(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "spec": {
+            "path": str(catalog.spec.path),
+            "title": catalog.spec.title,
+            "version": catalog.spec.source_version,
+        },
+        "base_paths": list(catalog.base_paths),
+        "stubs": [
+            {
+                "id": stub.id,
+                "method": stub.method,
+                "path": stub.path,
+                "operation_id": stub.operation_id,
+                "default_scenario": stub.default_scenario_id,
+                "import_error": stub.import_error,
+                "scenarios": [
+                    {
+                        "id": sc.id,
+                        "name": sc.name,
+                        "status": sc.status,
+                        "status_key": sc.status_key,
+                        "source": sc.source,
+                        "media_types": [r.media_type for r in sc.representations],
+                    }
+                    for sc in stub.scenarios
+                ],
+            }
+            for stub in catalog.stubs
+        ],
+        "problems": [p.render() for p in (*catalog.spec.warnings, *catalog.problems)],
+        "ignored": list(catalog.ignored),
+    }
+
+
+@click.group()
+@click.version_option(__version__, prog_name="openmock")
+def main() -> None:
+    """Turn an OpenAPI document into a working mock server."""
+
+
+@main.command("import")
+@click.argument("spec", type=str)
+@click.option("--json", "as_json", is_flag=True, help="Print stubs and scenarios as JSON.")
+@click.option("--lenient", is_flag=True, help="Import what can be imported from an invalid spec.")
+def import_command(spec: str, as_json: bool, lenient: bool) -> None:
+    """Print the stubs and scenarios SPEC imports into."""
+    catalog, _ = _load(spec, lenient)
+    if as_json:
+        click.echo(json.dumps(_catalog_json(catalog), indent=2))
+    else:
+        click.echo(_table(catalog, None))
+        for note in catalog.ignored:
+            click.echo(f"not served: {note}")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        hint = "pass --port with a free port" if exc.errno in (98, 48) else "check --host"
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror}; {hint}.")
+    sock.set_inheritable(True)
+    return sock
+
+
+@main.command("from-spec")
+@click.argument("specs", nargs=-1, required=True, type=str)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=4010, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--lenient", is_flag=True, help="Serve what can be served from an invalid spec.")
+@click.option("--seed", default=0, type=int, show_default=True, help="Seed for generated data.")
+def from_spec(specs: tuple[str, ...], host: str, port: int, lenient: bool, seed: int) -> None:
+    """Serve every operation of SPEC as a mock."""
+    import uvicorn
+
+    from openmock.server import app_from_catalog
+
+    if len(specs) > 1:
+        _fail("serving several specs in one server is not supported yet; pass one SPEC.")
+    started = time.perf_counter()
+    catalog, index = _load(specs[0], lenient)
+    app = app_from_catalog(catalog, index, seed=seed)
+    sock = _bind(host, port)
+    actual_port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{actual_port}"
+    spec = catalog.spec
+    click.echo(f"openmock {__version__}: {spec.title} ({_version_label(spec.kind, spec.source_version)}) from {spec.path}")
+    click.echo(_table(catalog, TABLE_ROWS))
+    for note in catalog.ignored:
+        click.echo(f"not served: {note}")
+    if catalog.base_paths:
+        click.echo(f"paths answer with or without the base path {catalog.base_paths[0]}")
+    load_seconds = time.perf_counter() - started
+
+    class Server(uvicorn.Server):  # type: ignore[misc]
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                click.echo(
+                    f"openmock ready: {url}  ({len(catalog.stubs)} operations, loaded in "
+                    f"{load_seconds:.2f}s; health: {url}{ADMIN_PREFIX}/health)"
+                )
+
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    Server(config).run(sockets=[sock])
+
+
+def _version_label(kind: str, version: str) -> str:
+    return f"Swagger {version}" if kind == "2.0" else f"OpenAPI {version}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

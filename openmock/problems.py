@@ -1,0 +1,97 @@
+"""Errors the mock itself produces, as RFC 9457 problem details (application/problem+json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+PROBLEM_TYPE_BASE = "https://openmock.dev/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    status: int
+    title: str
+    detail: str
+    slug: str  # the last part of `type`
+    errors: tuple[dict[str, Any], ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def body(self) -> bytes:
+        payload: dict[str, Any] = {
+            "type": PROBLEM_TYPE_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.errors:
+            payload["errors"] = list(self.errors)
+        payload.update(self.extra)
+        return orjson.dumps(payload)
+
+
+def not_found(path: str, closest: tuple[str, ...]) -> Problem:
+    hint = f" Closest paths in the spec: {', '.join(closest)}." if closest else ""
+    return Problem(
+        404,
+        "No operation matches this path",
+        f"No path in the spec matches '{path}'.{hint}",
+        "not-found",
+        extra={"closest": list(closest)},
+    )
+
+
+def method_not_allowed(method: str, template: str, allowed: tuple[str, ...]) -> Problem:
+    return Problem(
+        405,
+        "Method not allowed",
+        f"{template} has no {method} operation; it allows {', '.join(allowed)}.",
+        "method-not-allowed",
+        extra={"allowed": list(allowed)},
+        headers=(("allow", ", ".join(allowed)),),
+    )
+
+
+def not_acceptable(accept: str, available: list[str]) -> Problem:
+    return Problem(
+        406,
+        "Not acceptable",
+        f"The response can be {', '.join(available)}; the request accepts only '{accept}'.",
+        "not-acceptable",
+        errors=({"in": "header", "name": "Accept", "message": f"none of {available} is acceptable"},),
+        extra={"available": available},
+    )
+
+
+def import_failed(stub_id: str, reason: str) -> Problem:
+    return Problem(
+        500,
+        "Operation could not be imported",
+        f"Operation '{stub_id}' could not be imported from the spec: {reason}",
+        "import-error",
+    )
+
+
+def generation_failed(stub_id: str, scenario_id: str, reason: str) -> Problem:
+    return Problem(
+        500,
+        "No valid response could be generated",
+        f"Scenario '{scenario_id}' of '{stub_id}' has a schema no generated value satisfies: "
+        f"{reason}. Add an example to the response, or fix the schema.",
+        "generation-failed",
+    )
+
+
+def internal_error(call_id: str, error: str) -> Problem:
+    return Problem(
+        500,
+        "Internal error in openmock",
+        f"openmock failed while answering this request ({error}). It keeps serving; the call "
+        f"id is {call_id}.",
+        "internal-error",
+        extra={"call_id": call_id},
+    )

@@ -1,0 +1,193 @@
+"""RESPOND: build the HTTP response (status, headers, bytes) from a chosen scenario.
+
+Example bodies are serialised once and reused. Generated bodies are deterministic: the same
+seed key (method, concrete path, query, scenario) gives the same bytes; a small bounded
+cache keeps recent ones so repeated requests do not generate again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
+
+import orjson
+import yaml
+
+from openmock.generate import GenerationEngine, GenerationError
+from openmock.matching import negotiate
+from openmock.matching.negotiate import is_json
+from openmock.model import HeaderSpec, Representation, Scenario, Stub
+from openmock.problems import Problem, generation_failed, not_acceptable
+from openmock.spec.schemas import SchemaIndex
+
+GENERATED_CACHE_SIZE = 2048
+
+
+@dataclass(frozen=True)
+class MockResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    media_type: str | None
+    from_example: bool
+
+
+def _text_media(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base.startswith("text/") and not base.endswith("xml")
+
+
+def _xml_media(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base.endswith("/xml") or base.endswith("+xml")
+
+
+def _to_xml(value: Any, name: str) -> str:
+    tag = "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "item"
+    if isinstance(value, dict):
+        inner = "".join(_to_xml(v, k) for k, v in value.items())
+        return f"<{tag}>{inner}</{tag}>"
+    if isinstance(value, list):
+        return "".join(_to_xml(v, tag) for v in value)
+    if value is None:
+        return f"<{tag}/>"
+    text = json.dumps(value) if isinstance(value, bool) else str(value)
+    return f"<{tag}>{escape(text)}</{tag}>"
+
+
+def serialise(value: Any, media_type: str, schema: Any = None) -> bytes:
+    """Bytes of `value` for `media_type`: JSON for JSON types, text for text types,
+    XML for XML types, bytes as they are for binary types."""
+    if isinstance(value, bytes):
+        return value
+    base = media_type.split(";")[0].strip().lower()
+    if is_json(base) or base == "application/problem+json":
+        try:
+            return orjson.dumps(value)
+        except TypeError:  # integers beyond 64 bits
+            return json.dumps(value).encode()
+    if isinstance(value, str):
+        return value.encode()
+    if _xml_media(base):
+        root = "root"
+        if isinstance(schema, dict) and isinstance(schema.get("xml"), dict):
+            root = str(schema["xml"].get("name") or root)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n' + _to_xml(value, root)).encode()
+    if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
+        return urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}).encode()
+    if base in ("application/yaml", "application/x-yaml", "text/yaml"):
+        return yaml.safe_dump(value, sort_keys=False).encode()
+    if _text_media(base):
+        return json.dumps(value).encode()
+    return orjson.dumps(value)
+
+
+def header_text(value: Any) -> str:
+    """A header value in OpenAPI's `simple` style; never a line break."""
+    if isinstance(value, list):
+        text = ",".join(header_text(v) for v in value)
+    elif isinstance(value, dict):
+        text = ",".join(f"{k},{header_text(v)}" for k, v in value.items())
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = ""
+    else:
+        text = str(value)
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+class Responder:
+    """Owns the generation engine and the caches of serialised bodies."""
+
+    def __init__(self, engine: GenerationEngine, index: SchemaIndex) -> None:
+        self.engine = engine
+        self.index = index
+        self._examples: dict[tuple[str, str, str], bytes] = {}
+        self._generated: OrderedDict[str, Any] = OrderedDict()
+
+    def respond(
+        self,
+        stub: Stub,
+        scenario: Scenario,
+        accept: str | None,
+        seed_key: str,
+        path_params: dict[str, Any],
+    ) -> MockResponse | Problem:
+        headers: list[tuple[str, str]] = []
+        try:
+            for spec in scenario.headers:
+                value = self._header_value(spec, f"{seed_key}|header|{spec.name}")
+                if value is not None:
+                    headers.append((spec.name.lower(), header_text(value)))
+        except GenerationError as exc:
+            return generation_failed(stub.id, scenario.id, f"header: {exc}")
+        if not scenario.has_body:
+            return MockResponse(scenario.status, headers, b"", None, scenario.source != "schema")
+        rep = negotiate(scenario.representations, accept)
+        if rep is None:
+            available = [r.media_type for r in scenario.representations]
+            return not_acceptable(accept or "", available)
+        try:
+            body = self._body(stub, scenario, rep, seed_key, path_params)
+        except GenerationError as exc:
+            return generation_failed(stub.id, scenario.id, str(exc))
+        headers.append(("content-type", rep.media_type))
+        return MockResponse(scenario.status, headers, body, rep.media_type, rep.from_example)
+
+    def _header_value(self, spec: HeaderSpec, key: str) -> Any:
+        if spec.example is not None:
+            return spec.example.value
+        if spec.schema is None:
+            return None
+        return self._cached(spec.schema, key)
+
+    def _cached(self, schema: Any, key: str) -> Any:
+        cache = self._generated
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = self.engine.value(schema, key)
+        cache[key] = value
+        if len(cache) > GENERATED_CACHE_SIZE:
+            cache.popitem(last=False)
+        return value
+
+    def _body(
+        self,
+        stub: Stub,
+        scenario: Scenario,
+        rep: Representation,
+        seed_key: str,
+        path_params: dict[str, Any],
+    ) -> bytes:
+        if rep.example is not None:
+            key = (stub.id, scenario.id, rep.media_type)
+            cached = self._examples.get(key)
+            if cached is None:
+                cached = serialise(rep.example.value, rep.media_type, rep.schema)
+                self._examples[key] = cached
+            return cached
+        if rep.schema is None:
+            return b"" if not is_json(rep.media_type) else b"{}"
+        value = self._cached(rep.schema, f"{seed_key}|{rep.media_type}")
+        if path_params and isinstance(value, dict):
+            value = self._echo(value, rep.schema, path_params)
+        return serialise(value, rep.media_type, self.index.deref(rep.schema))
+
+    def _echo(self, value: dict[str, Any], schema: Any, path_params: dict[str, Any]) -> dict[str, Any]:
+        """GET /pets/42 -> {"id": 42, ...}: path parameters echoed into same-named top-level
+        properties, when the result is still valid."""
+        echoed = dict(value)
+        changed = False
+        for name, param in path_params.items():
+            if name in echoed and echoed[name] != param:
+                echoed[name] = param
+                changed = True
+        if changed and self.index.is_valid(schema, echoed, "response"):
+            return echoed
+        return value

@@ -1,0 +1,149 @@
+"""ROUTE: a compiled, immutable route table from path templates.
+
+Precedence per segment: a literal segment beats a segment mixing text and parameters
+(`{name}.json`), which beats a whole-segment parameter (`{id}`), so `/pets/mine` wins over
+`/pets/{id}` whatever order the spec lists them in. Parameter names may be anything OpenAPI
+allows (`{pet-id}`, `{id.v2}`). A request path may carry the spec's base path or not.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from openmock.model import Stub
+
+_PARAM = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    stub: Stub
+    path_params: dict[str, str]  # percent-decoded raw values, by parameter name
+    template: str
+
+
+@dataclass(frozen=True)
+class MethodNotAllowed:
+    allowed: tuple[str, ...]
+    template: str
+
+
+@dataclass(frozen=True)
+class NotFound:
+    closest: tuple[str, ...]
+
+
+@dataclass
+class _Node:
+    literal: dict[str, _Node] = field(default_factory=dict)
+    mixed: dict[str, tuple[re.Pattern[str], _Node]] = field(default_factory=dict)
+    param: _Node | None = None
+    # method -> (stub, parameter names in capture order); template of the first route here
+    routes: dict[str, tuple[Stub, tuple[str, ...]]] = field(default_factory=dict)
+    template: str = ""
+
+
+def _split(path: str) -> list[str]:
+    return path.split("/")[1:] if path.startswith("/") else path.split("/")
+
+
+class RouteTable:
+    """Immutable once built; a new spec or a runtime edit builds a new table."""
+
+    def __init__(self, stubs: tuple[Stub, ...] | list[Stub], base_paths: tuple[str, ...] = ()):
+        self._root = _Node()
+        self.base_paths = tuple(bp.rstrip("/") for bp in base_paths if bp.rstrip("/"))
+        self.templates: tuple[str, ...] = tuple(dict.fromkeys(s.path for s in stubs))
+        self.duplicates: list[Stub] = []
+        for stub in stubs:
+            self._add(stub)
+
+    def _add(self, stub: Stub) -> None:
+        node = self._root
+        names: list[str] = []
+        for segment in _split(stub.path):
+            params = _PARAM.findall(segment)
+            if not params:
+                node = node.literal.setdefault(segment, _Node())
+            elif segment == "{" + params[0] + "}":
+                names.append(params[0])
+                if node.param is None:
+                    node.param = _Node()
+                node = node.param
+            else:
+                names.extend(params)
+                pieces = _PARAM.split(segment)  # literal, name, literal, name, ..., literal
+                pattern = "".join(
+                    re.escape(piece) if i % 2 == 0 else "([^/]+?)" for i, piece in enumerate(pieces)
+                )
+                if pattern not in node.mixed:
+                    node.mixed[pattern] = (re.compile(pattern + r"\Z"), _Node())
+                node = node.mixed[pattern][1]
+        if stub.method in node.routes:
+            self.duplicates.append(stub)
+            return
+        node.routes[stub.method] = (stub, tuple(names))
+        node.template = node.template or stub.path
+
+    def _leaves(self, segments: list[str]) -> list[tuple[_Node, list[str]]]:
+        """Every route node matching `segments`, most specific first."""
+        found: list[tuple[_Node, list[str]]] = []
+        stack: list[tuple[_Node, int, list[str]]] = [(self._root, 0, [])]
+        while stack:
+            node, depth, values = stack.pop()
+            if depth == len(segments):
+                if node.routes:
+                    found.append((node, values))
+                continue
+            segment = segments[depth]
+            # Pushed in reverse precedence, so the most specific is explored first.
+            if node.param is not None and segment:
+                stack.append((node.param, depth + 1, [*values, segment]))
+            for regex, child in reversed(node.mixed.values()):
+                m = regex.match(segment)
+                if m:
+                    stack.append((child, depth + 1, [*values, *m.groups()]))
+            child = node.literal.get(segment)
+            if child is not None:
+                stack.append((child, depth + 1, values))
+        return found
+
+    def _candidates(self, path: str) -> list[str]:
+        paths = []
+        for base in self.base_paths:
+            if path == base or path.startswith(base + "/"):
+                paths.append(path[len(base) :] or "/")
+        paths.append(path)
+        # A trailing slash is forgiven when the spec has no route with it.
+        for p in list(paths):
+            if len(p) > 1:
+                paths.append(p[:-1] if p.endswith("/") else p + "/")
+        return paths
+
+    def match(self, method: str, raw_path: str) -> RouteMatch | MethodNotAllowed | NotFound:
+        method = method.upper()
+        first_path_match: _Node | None = None
+        allowed: set[str] = set()
+        for path in self._candidates(raw_path):
+            segments = [unquote(s) for s in _split(path)]
+            for node, values in self._leaves(segments):
+                route = node.routes.get(method)
+                if route is None and method == "HEAD":
+                    route = node.routes.get("GET")
+                if route is not None:
+                    stub, names = route
+                    return RouteMatch(stub, dict(zip(names, values, strict=False)), node.template)
+                if first_path_match is None:
+                    first_path_match = node
+                allowed.update(node.routes)
+            if first_path_match is not None:
+                break
+        if first_path_match is not None:
+            if "GET" in allowed:
+                allowed.add("HEAD")
+            return MethodNotAllowed(tuple(sorted(allowed)), first_path_match.template)
+        closest = difflib.get_close_matches(raw_path, self.templates, n=3, cutoff=0.4)
+        return NotFound(tuple(closest))

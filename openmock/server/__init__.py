@@ -1,0 +1,8 @@
+"""SERVE: the FastAPI app with the admin API and the mock mounted into it."""
+
+from __future__ import annotations
+
+from openmock.server.app import app_from_catalog, create_app
+from openmock.server.mock import MockApp, MockState
+
+__all__ = ["MockApp", "MockState", "app_from_catalog", "create_app"]

@@ -1,0 +1,154 @@
+"""The mock itself: an ASGI app that routes, picks, and responds from one immutable state.
+
+The state (route table, responder) is replaced as a whole, never edited, so a reload or a
+runtime edit is one atomic assignment and requests in flight finish on the version they
+started with.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from openmock.generate import GenerationEngine
+from openmock.matching import select_scenario
+from openmock.model import Catalog
+from openmock.problems import (
+    MEDIA_TYPE,
+    Problem,
+    import_failed,
+    internal_error,
+    method_not_allowed,
+    not_found,
+)
+from openmock.respond import MockResponse, Responder
+from openmock.routing import (
+    MethodNotAllowed,
+    NotFound,
+    RequestParts,
+    RouteTable,
+    parse_parameters,
+)
+from openmock.spec.schemas import SchemaIndex
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("openmock")
+
+
+@dataclass(frozen=True)
+class MockState:
+    catalog: Catalog
+    table: RouteTable
+    index: SchemaIndex
+    responder: Responder
+
+    @classmethod
+    def build(cls, catalog: Catalog, index: SchemaIndex, seed: int = 0) -> MockState:
+        table = RouteTable(catalog.stubs, catalog.base_paths)
+        responder = Responder(GenerationEngine(index, seed), index)
+        return cls(catalog, table, index, responder)
+
+
+def _cookies(header: str | None) -> dict[str, str]:
+    cookies: dict[str, str] = {}
+    for part in (header or "").split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name:
+            cookies[name] = value.strip('"')
+    return cookies
+
+
+class MockApp:
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+
+    def swap(self, state: MockState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        call_id = uuid.uuid4().hex[:16]
+        state = self.state  # one version for the whole request
+        try:
+            status, headers, body, stub_id, scenario_id = self._handle(state, scope, call_id)
+        except Exception as exc:  # never let one request take the server down
+            log.error("call %s failed:\n%s", call_id, traceback.format_exc())
+            problem = internal_error(call_id, type(exc).__name__)
+            status, headers, body = problem.status, _problem_headers(problem), problem.body()
+            stub_id = scenario_id = ""
+        raw_headers = [
+            (b"content-length", str(len(body)).encode()),
+            (b"x-openmock-call-id", call_id.encode()),
+        ]
+        if stub_id:
+            raw_headers.append((b"x-openmock-stub", _latin1(stub_id)))
+            raw_headers.append((b"x-openmock-scenario", _latin1(scenario_id)))
+        raw_headers.extend((k.encode("latin-1", "replace"), _latin1(v)) for k, v in headers)
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        send_body = body if scope["method"] != "HEAD" else b""
+        await send({"type": "http.response.body", "body": send_body})
+
+    def _handle(
+        self, state: MockState, scope: Scope, call_id: str
+    ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
+        method: str = scope["method"]
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        path = path.split("?", 1)[0] or "/"
+        route = state.table.match(method, path)
+        if isinstance(route, NotFound):
+            problem = not_found(path, route.closest)
+            return problem.status, _problem_headers(problem), problem.body(), "", ""
+        if isinstance(route, MethodNotAllowed):
+            problem = method_not_allowed(method, route.template, route.allowed)
+            return problem.status, _problem_headers(problem), problem.body(), "", ""
+        stub = route.stub
+        if stub.import_error is not None:
+            problem = import_failed(stub.id, stub.import_error)
+            return problem.status, _problem_headers(problem), problem.body(), stub.id, "import-error"
+        headers = _headers(scope)
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        parts = RequestParts(route.path_params, query, headers, _cookies(headers.get("cookie")))
+        params = parse_parameters(stub.parameters, parts, state.index.deref)
+        path_values = {
+            name: value for (where, name), value in params.values.items() if where == "path"
+        }
+        selection = select_scenario(stub)
+        scenario = selection.scenario
+        seed_key = "|".join(
+            (stub.id, scenario.id, stub.method, path, "&".join(f"{k}={v}" for k, v in sorted(query)))
+        )
+        result = state.responder.respond(
+            stub, scenario, headers.get("accept"), seed_key, path_values
+        )
+        if isinstance(result, Problem):
+            return result.status, _problem_headers(result), result.body(), stub.id, scenario.id
+        assert isinstance(result, MockResponse)
+        return result.status, result.headers, result.body, stub.id, scenario.id
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for key, value in scope.get("headers", []):
+        name = key.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {text}" if name in headers else text
+    return headers
+
+
+def _problem_headers(problem: Problem) -> list[tuple[str, str]]:
+    return [("content-type", MEDIA_TYPE), *problem.headers]
+
+
+def _latin1(text: str) -> bytes:
+    return text.encode("latin-1", "replace")
