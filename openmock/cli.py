@@ -10,7 +10,6 @@ import json
 import socket
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import click
@@ -72,9 +71,13 @@ def _table(catalog: Catalog, limit: int | None) -> str:
         default = "IMPORT ERROR" if stub.import_error else _scenario_summary(stub)
         rows.append((stub.method, stub.path, stub.id, str(len(stub.scenarios)), default))
     widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
-    lines = ["  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    ]
     if limit is not None and len(catalog.stubs) > limit:
-        lines.append(f"... and {len(catalog.stubs) - limit} more (`openmock import SPEC` lists all)")
+        lines.append(
+            f"... and {len(catalog.stubs) - limit} more (`openmock import SPEC` lists all)"
+        )
     return "\n".join(lines)
 
 
@@ -170,7 +173,8 @@ def from_spec(specs: tuple[str, ...], host: str, port: int, lenient: bool, seed:
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{actual_port}"
     spec = catalog.spec
-    click.echo(f"openmock {__version__}: {spec.title} ({_version_label(spec.kind, spec.source_version)}) from {spec.path}")
+    label = _version_label(spec.kind, spec.source_version)
+    click.echo(f"openmock {__version__}: {spec.title} ({label}) from {spec.path}")
     click.echo(_table(catalog, TABLE_ROWS))
     for note in catalog.ignored:
         click.echo(f"not served: {note}")
@@ -178,7 +182,7 @@ def from_spec(specs: tuple[str, ...], host: str, port: int, lenient: bool, seed:
         click.echo(f"paths answer with or without the base path {catalog.base_paths[0]}")
     load_seconds = time.perf_counter() - started
 
-    class Server(uvicorn.Server):  # type: ignore[misc]
+    class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if self.started:

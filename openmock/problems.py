@@ -62,7 +62,9 @@ def not_acceptable(accept: str, available: list[str]) -> Problem:
         "Not acceptable",
         f"The response can be {', '.join(available)}; the request accepts only '{accept}'.",
         "not-acceptable",
-        errors=({"in": "header", "name": "Accept", "message": f"none of {available} is acceptable"},),
+        errors=(
+            {"in": "header", "name": "Accept", "message": f"none of {available} is acceptable"},
+        ),
         extra={"available": available},
     )
 

@@ -78,7 +78,9 @@ def serialise(value: Any, media_type: str, schema: Any = None) -> bytes:
             root = str(schema["xml"].get("name") or root)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n' + _to_xml(value, root)).encode()
     if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
-        return urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}).encode()
+        return urlencode(
+            {k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+        ).encode()
     if base in ("application/yaml", "application/x-yaml", "text/yaml"):
         return yaml.safe_dump(value, sort_keys=False).encode()
     if _text_media(base):
@@ -179,7 +181,9 @@ class Responder:
             value = self._echo(value, rep.schema, path_params)
         return serialise(value, rep.media_type, self.index.deref(rep.schema))
 
-    def _echo(self, value: dict[str, Any], schema: Any, path_params: dict[str, Any]) -> dict[str, Any]:
+    def _echo(
+        self, value: dict[str, Any], schema: Any, path_params: dict[str, Any]
+    ) -> dict[str, Any]:
         """GET /pets/42 -> {"id": 42, ...}: path parameters echoed into same-named top-level
         properties, when the result is still valid."""
         echoed = dict(value)

@@ -16,6 +16,7 @@ from typing import Any
 
 from openmock.generate import formats, regex
 from openmock.generate.merge import flatten_all_of, merge
+from openmock.spec.nodes import child_map
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 
 SOFT_DEPTH = 5  # below this, optional properties are left out and arrays keep minItems
@@ -152,7 +153,7 @@ class Compiler:
     def _choice(self, schema: dict[str, Any], keyword: str) -> Gen:
         base = {k: v for k, v in schema.items() if k not in (keyword, "discriminator")}
         has_base = any(k not in _ANNOTATIONS for k in base)
-        disc = schema.get("discriminator") if isinstance(schema.get("discriminator"), dict) else {}
+        disc = child_map(schema, "discriminator")
         prop = disc.get("propertyName") if isinstance(disc, dict) else None
         mapping = {v: k for k, v in (disc.get("mapping") or {}).items()} if disc else {}
         branches: list[tuple[Gen, int, str | None]] = []
@@ -173,7 +174,7 @@ class Compiler:
                 order.sort(key=lambda i: branches[i][1])
             last: Exception | None = None
             for i in order:
-                gen, _weight_, label = branches[i]
+                gen, _, label = branches[i]
                 try:
                     value = gen(draw)
                 except GenerationError as exc:
@@ -181,23 +182,27 @@ class Compiler:
                     continue
                 if label is not None and isinstance(value, dict):
                     # The mapping key selects the branch, when the branch allows it.
-                    before = value.get(prop, _MISSING)  # type: ignore[arg-type]
-                    value[prop] = label  # type: ignore[index]
+                    before = value.get(prop, _MISSING)
+                    value[prop] = label
                     if not index.is_valid(whole, value):
                         if before is _MISSING:
-                            del value[prop]  # type: ignore[arg-type]
+                            del value[prop]
                         else:
-                            value[prop] = before  # type: ignore[index]
+                            value[prop] = before
                 if not exclusive or index.is_valid(whole, value):
                     return value
-            raise GenerationError(f"no {keyword} branch could be satisfied" + (f": {last}" if last else ""))
+            raise GenerationError(
+                f"no {keyword} branch could be satisfied" + (f": {last}" if last else "")
+            )
 
         return choose
 
     # ------------------------------------------------------------------ by type
     def _typed(self, schema: dict[str, Any]) -> Gen:
         declared = schema.get("type")
-        types = [declared] if isinstance(declared, str) else list(declared or []) or [_infer(schema)]
+        types = (
+            [declared] if isinstance(declared, str) else list(declared or []) or [_infer(schema)]
+        )
         gens: dict[str, Gen] = {}
         for kind in types:
             builder = {
@@ -205,7 +210,7 @@ class Compiler:
                 "integer": _integer, "number": _number,
             }.get(kind)  # fmt: skip
             if builder is not None:
-                gens[kind] = builder(schema)  # type: ignore[operator]
+                gens[kind] = builder(schema)
             elif kind == "boolean":
                 gens[kind] = lambda draw: draw.rng.random() < 0.7
             elif kind == "null":
@@ -227,7 +232,7 @@ class Compiler:
 
     def _object(self, schema: dict[str, Any]) -> Gen:
         required = [r for r in schema.get("required") or [] if isinstance(r, str)]
-        props_raw = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props_raw = child_map(schema, "properties")
         props: list[tuple[str, Gen, bool]] = []
         for name, sub in props_raw.items():
             try:
@@ -244,10 +249,7 @@ class Compiler:
         extra_gens: list[tuple[Callable[[random.Random, int], str], Gen]] = []
         if isinstance(pattern_props, dict):
             for pattern, sub in pattern_props.items():
-                parsed = regex.compile_pattern(pattern)
-                extra_gens.append(
-                    (lambda rng, i, p=parsed: regex.generate(p, rng), self.compile(sub))
-                )
+                extra_gens.append((_pattern_key(regex.compile_pattern(pattern)), self.compile(sub)))
         if additional is not False:
             names = schema.get("propertyNames")
             key_gen = _string(self.index.deref(names)) if isinstance(names, dict) else None
@@ -257,7 +259,7 @@ class Compiler:
             )
         min_props = int(schema.get("minProperties") or 0)
         max_props = schema.get("maxProperties")
-        dependent = schema.get("dependentRequired") if isinstance(schema.get("dependentRequired"), dict) else {}
+        dependent = child_map(schema, "dependentRequired")
         missing = [r for r in required if r not in known]
         is_map = not props_raw and isinstance(additional, dict)
 
@@ -442,7 +444,7 @@ def _integer(schema: dict[str, Any]) -> Gen:
 def _integer_step(step: float) -> int:
     for k in range(1, 10_001):
         if float(k * step).is_integer():
-            return int(round(k * step))
+            return round(k * step)
     return 1
 
 
@@ -495,3 +497,12 @@ def _exact_multiple(k_lo: int, k_hi: int, step: float, inside: Callable[[float],
             if inside(value) and _is_multiple(value, step):
                 return value
     raise GenerationError(f"no value passes the multipleOf {step} check in range")
+
+
+def _pattern_key(parsed: Any) -> Callable[[random.Random, int], str]:
+    """A property-name maker for one ``patternProperties`` regex."""
+
+    def key(rng: random.Random, i: int) -> str:
+        return regex.generate(parsed, rng)
+
+    return key

@@ -33,7 +33,11 @@ def flatten_all_of(schema: dict[str, Any], index: SchemaIndex, depth: int = 0) -
             if "$ref" in branch:
                 target = index.deref({"$ref": branch["$ref"]})
                 rest = {k: v for k, v in branch.items() if k != "$ref"}
-                parts.extend(flatten_all_of(target, index, depth + 1) if isinstance(target, dict) else [target])
+                parts.extend(
+                    flatten_all_of(target, index, depth + 1)
+                    if isinstance(target, dict)
+                    else [target]
+                )
                 if rest:
                     parts.extend(flatten_all_of(rest, index, depth + 1))
             else:

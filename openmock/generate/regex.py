@@ -5,14 +5,11 @@ from __future__ import annotations
 import random
 import re
 import string
-from typing import Any
 
-try:  # Python 3.11+
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+# Python 3.11 moved the regex parser here; it is private but stable across 3.11-3.14.
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 _ALNUM = string.ascii_letters + string.digits
 _CATEGORY = {
@@ -36,7 +33,9 @@ def compile_pattern(pattern: str) -> Any:
         # JSON Schema patterns are ECMA 262; \d etc. mean ASCII there.
         return sre_parse.parse(pattern, re.ASCII)
     except (re.error, OverflowError, RecursionError) as exc:
-        raise RegexUnsupported(f"pattern {pattern!r} is not a regular expression Python reads: {exc}") from None
+        raise RegexUnsupported(
+            f"pattern {pattern!r} is not a regular expression Python reads: {exc}"
+        ) from None
 
 
 def generate(
@@ -87,7 +86,11 @@ def _emit(
             out.append(rng.choice(_ALNUM))
         elif op is sre_constants.IN:
             out.append(_in_set(arg, rng))
-        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
+        elif op in (
+            sre_constants.MAX_REPEAT,
+            sre_constants.MIN_REPEAT,
+            sre_constants.POSSESSIVE_REPEAT,
+        ):
             lo, hi, sub = arg
             limit = hi
             hi = lo + extra if hi is sre_constants.MAXREPEAT else min(hi, lo + extra)

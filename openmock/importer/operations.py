@@ -11,6 +11,7 @@ from openmock.model import Catalog, MediaBody, Parameter, RequestBody, Scenario,
 from openmock.spec import Spec, SpecProblem
 from openmock.spec.convert import HTTP_METHODS
 from openmock.spec.errors import escape_pointer_token
+from openmock.spec.nodes import child_map
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 
 ADMIN_PREFIX = "/__openmock"
@@ -29,7 +30,7 @@ def base_paths(document: dict[str, Any]) -> tuple[str, ...]:
         return ()
     server = servers[0]
     url = str(server.get("url") or "")
-    variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+    variables = child_map(server, "variables")
 
     def substitute(match: re.Match[str]) -> str:
         var = variables.get(match.group(1)) if variables else None
@@ -87,13 +88,15 @@ def _request_body(raw: Any, index: SchemaIndex, pointer: str) -> RequestBody | N
     raw = index.deref(raw)
     if not isinstance(raw, dict):
         return None
-    content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
+    content = child_map(raw, "content")
     bodies = []
     for media_type, media in content.items():
         media = media if isinstance(media, dict) else {}
         m_pointer = f"{pointer}/requestBody/content/{escape_pointer_token(media_type)}"
         bodies.append(
-            MediaBody(media_type, media.get("schema"), tuple(example_values(media, index, m_pointer)))
+            MediaBody(
+                media_type, media.get("schema"), tuple(example_values(media, index, m_pointer))
+            )
         )
     return RequestBody(bool(raw.get("required")), tuple(bodies))
 
@@ -161,14 +164,19 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
                 SpecProblem(
                     f"path {path} is under {ADMIN_PREFIX}, which openmock reserves for its "
                     "admin API; it is not served",
-                    file, item_pointer, None, "Rename the path in the spec.",
-                )  # fmt: skip
+                    file,
+                    item_pointer,
+                    None,
+                    "Rename the path in the spec.",
+                )
             )
             continue
         try:
             item = index.deref(item)
         except UnresolvedRef as exc:
-            problems.append(SpecProblem(f"path item reference {exc} is unresolved", file, item_pointer))
+            problems.append(
+                SpecProblem(f"path item reference {exc} is unresolved", file, item_pointer)
+            )
             continue
         if not isinstance(item, dict):
             continue
@@ -186,8 +194,11 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
                     SpecProblem(
                         f"operationId '{stub_id}' is used more than once; this one is "
                         f"known as '{upper} {path}'",
-                        file, pointer + "/operationId", None, "Make operationIds unique.",
-                    )  # fmt: skip
+                        file,
+                        pointer + "/operationId",
+                        None,
+                        "Make operationIds unique.",
+                    )
                 )
                 stub_id = f"{upper} {path}"
             used_ids.add(stub_id)
@@ -200,8 +211,11 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
                 problems.append(
                     SpecProblem(
                         f"{upper} {path} cannot be imported: {reason}; it answers 500",
-                        file, pointer, None, "Fix the operation in the spec.",
-                    )  # fmt: skip
+                        file,
+                        pointer,
+                        None,
+                        "Fix the operation in the spec.",
+                    )
                 )
                 stubs.append(_error_stub(stub_id, upper, path, reason, pointer))
     webhooks = document.get("webhooks")

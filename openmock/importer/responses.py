@@ -6,6 +6,7 @@ from typing import Any
 
 from openmock.model import HeaderSpec, NamedValue, Representation, Scenario
 from openmock.spec.errors import escape_pointer_token
+from openmock.spec.nodes import child_map
 from openmock.spec.schemas import SchemaIndex
 
 
@@ -57,7 +58,7 @@ def response_headers(resp: dict[str, Any], index: SchemaIndex, pointer: str) -> 
             continue
         schema = header.get("schema")
         if schema is None and isinstance(header.get("content"), dict):
-            first = next(iter(header["content"].values()), {})
+            first: Any = next(iter(header["content"].values()), {})
             schema = first.get("schema") if isinstance(first, dict) else None
         h_pointer = f"{pointer}/headers/{escape_pointer_token(name)}"
         examples = example_values(header, index, h_pointer)
@@ -91,7 +92,7 @@ def build_scenarios(
             continue
         headers = tuple(response_headers(resp, index, r_pointer))
         description = str(resp.get("description") or "")
-        content = resp.get("content") if isinstance(resp.get("content"), dict) else {}
+        content = child_map(resp, "content")
         named: dict[str, list[tuple[str, NamedValue]]] = {}
         schemas: dict[str, Any] = {}
         for media_type, media in content.items():

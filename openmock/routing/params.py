@@ -98,7 +98,9 @@ def _object_from_pairs(parts: list[str], schema: dict[str, Any], deref: Deref) -
     return out
 
 
-def _object_from_assignments(parts: list[str], schema: dict[str, Any], deref: Deref) -> dict[str, Any]:
+def _object_from_assignments(
+    parts: list[str], schema: dict[str, Any], deref: Deref
+) -> dict[str, Any]:
     props = schema.get("properties") or {}
     out: dict[str, Any] = {}
     for part in parts:
@@ -107,7 +109,9 @@ def _object_from_assignments(parts: list[str], schema: dict[str, Any], deref: De
     return out
 
 
-def _split_value(text: str, kind: str, schema: dict[str, Any], sep: str, explode: bool, deref: Deref) -> Any:
+def _split_value(
+    text: str, kind: str, schema: dict[str, Any], sep: str, explode: bool, deref: Deref
+) -> Any:
     if kind == "array":
         return _array(text.split(sep) if text else [], schema, deref)
     if kind == "object":
@@ -164,7 +168,9 @@ def _query_value(param: Parameter, query: list[tuple[str, str]], deref: Deref) -
     return coerce(values[-1], schema, deref)
 
 
-def parse_parameters(params: tuple[Parameter, ...], parts: RequestParts, deref: Deref) -> ParsedParameters:
+def parse_parameters(
+    params: tuple[Parameter, ...], parts: RequestParts, deref: Deref
+) -> ParsedParameters:
     parsed = ParsedParameters()
     for param in params:
         value: Any = _MISSING

@@ -106,9 +106,9 @@ class RouteTable:
                 m = regex.match(segment)
                 if m:
                     stack.append((child, depth + 1, [*values, *m.groups()]))
-            child = node.literal.get(segment)
-            if child is not None:
-                stack.append((child, depth + 1, values))
+            exact = node.literal.get(segment)
+            if exact is not None:
+                stack.append((exact, depth + 1, values))
         return found
 
     def _candidates(self, path: str) -> list[str]:

@@ -60,6 +60,8 @@ def create_app(
     cache_dir: Path | None = None,
 ) -> FastAPI:
     """The ASGI app serving `spec` (a path or a loaded Spec). Raises SpecError on a bad spec."""
-    loaded = spec if isinstance(spec, Spec) else load_spec(spec, lenient=lenient, cache_dir=cache_dir)
+    loaded = (
+        spec if isinstance(spec, Spec) else load_spec(spec, lenient=lenient, cache_dir=cache_dir)
+    )
     index = SchemaIndex(loaded.document)
     return app_from_catalog(build_catalog(loaded, index), index, seed=seed)

@@ -115,7 +115,13 @@ class MockApp:
         stub = route.stub
         if stub.import_error is not None:
             problem = import_failed(stub.id, stub.import_error)
-            return problem.status, _problem_headers(problem), problem.body(), stub.id, "import-error"
+            return (
+                problem.status,
+                _problem_headers(problem),
+                problem.body(),
+                stub.id,
+                "import-error",
+            )
         headers = _headers(scope)
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         parts = RequestParts(route.path_params, query, headers, _cookies(headers.get("cookie")))
@@ -126,7 +132,13 @@ class MockApp:
         selection = select_scenario(stub)
         scenario = selection.scenario
         seed_key = "|".join(
-            (stub.id, scenario.id, stub.method, path, "&".join(f"{k}={v}" for k, v in sorted(query)))
+            (
+                stub.id,
+                scenario.id,
+                stub.method,
+                path,
+                "&".join(f"{k}={v}" for k, v in sorted(query)),
+            )
         )
         result = state.responder.respond(
             stub, scenario, headers.get("accept"), seed_key, path_values

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from openmock.spec.bundle import resolve_pointer
+from openmock.spec.nodes import child_map
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _ANNOTATIONS = ("title", "description", "readOnly", "writeOnly", "deprecated", "example", "xml")
@@ -204,9 +205,7 @@ def _form_body(form: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any
     if required:
         schema["required"] = required
     media = [
-        mt
-        for mt in consumes
-        if mt in ("application/x-www-form-urlencoded", "multipart/form-data")
+        mt for mt in consumes if mt in ("application/x-www-form-urlencoded", "multipart/form-data")
     ]
     if not media:
         media = ["multipart/form-data" if has_file else "application/x-www-form-urlencoded"]
@@ -217,7 +216,7 @@ def _convert_response(resp: Any, produces: list[str]) -> dict[str, Any]:
     if not isinstance(resp, dict):
         return {"description": ""}
     new: dict[str, Any] = {"description": resp.get("description", "")}
-    examples = resp.get("examples") if isinstance(resp.get("examples"), dict) else {}
+    examples = child_map(resp, "examples")
     if "schema" in resp:
         new["content"] = {}
         for mt in produces:
@@ -363,16 +362,15 @@ def _make_nullable(node: dict[str, Any]) -> None:
     kind = node.get("type")
     if isinstance(kind, str):
         node["type"] = [kind, "null"]
-    elif isinstance(kind, list):
-        if "null" not in kind:
-            kind.append("null")
+    elif isinstance(kind, list) and "null" not in kind:
+        kind.append("null")
     enum = node.get("enum")
     if isinstance(enum, list) and None not in enum:
         enum.append(None)
-    if kind is None and enum is None:
-        if any(k in node for k in ("$ref", "allOf", "oneOf", "anyOf", "const", "not")):
-            inner = {k: node.pop(k) for k in list(node) if k not in _ANNOTATIONS}
-            node["anyOf"] = [inner, {"type": "null"}]
+    composite = any(k in node for k in ("$ref", "allOf", "oneOf", "anyOf", "const", "not"))
+    if kind is None and enum is None and composite:
+        inner = {k: node.pop(k) for k in list(node) if k not in _ANNOTATIONS}
+        node["anyOf"] = [inner, {"type": "null"}]
 
 
 def normalise_document(root: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ except AttributeError:  # pragma: no cover
 def line_of(text: str, pointer: str) -> int | None:
     """1-based line of the node at `pointer`, or of its closest existing ancestor."""
     try:
-        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)  # noqa: S506
+        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)
     except (yaml.YAMLError, RecursionError):
         return None
     if node is None:

@@ -64,14 +64,13 @@ def parse_text(text: str, file: str) -> Any:
                 f"not valid JSON: {exc.msg} (column {exc.colno})",
                 file,
                 line=exc.lineno,
-                hint="Fix the JSON syntax at that line, or rename the file to .yaml "
-                "if it is YAML.",
+                hint="Fix the JSON syntax at that line, or rename the file to .yaml if it is YAML.",
             ) from None
         except RecursionError:
             raise _too_deep(file) from None
     else:
         try:
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_Loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else None
@@ -97,7 +96,9 @@ def read_document(path: Path) -> tuple[Any, str]:
             "file not found", file, hint="Check the path; it is relative to the current directory."
         )
     if path.is_dir():
-        raise SpecError.single("is a directory, not a spec file", file, hint="Name the YAML or JSON file.")
+        raise SpecError.single(
+            "is a directory, not a spec file", file, hint="Name the YAML or JSON file."
+        )
     try:
         raw = path.read_bytes()
     except OSError as exc:

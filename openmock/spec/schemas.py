@@ -13,6 +13,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from openmock.spec.bundle import resolve_pointer
+from openmock.spec.nodes import child_map
 
 ROOT_URI = "urn:openmock:document"
 MAX_REF_HOPS = 64
@@ -25,7 +26,7 @@ class UnresolvedRef(Exception):
 class SchemaIndex:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
-        resource = Resource(contents=document, specification=DRAFT202012)
+        resource: Resource[Any] = DRAFT202012.create_resource(document)
         self._registry: Registry[Any] = Registry().with_resource(ROOT_URI, resource)
         self._format_checker = FormatChecker()
         self._validators: dict[tuple[int, str], tuple[Any, Draft202012Validator]] = {}
@@ -41,7 +42,7 @@ class SchemaIndex:
         def required(validator: Any, names: Any, instance: Any, schema: Any) -> Any:
             if not validator.is_type(instance, "object") or not isinstance(names, list):
                 return
-            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+            props = child_map(schema, "properties")
             for name in names:
                 if name in instance:
                     continue
