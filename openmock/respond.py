@@ -8,6 +8,7 @@ cache keeps recent ones so repeated requests do not generate again.
 from __future__ import annotations
 
 import json
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from openmock.problems import Problem, generation_failed, not_acceptable
 from openmock.spec.schemas import SchemaIndex
 
 GENERATED_CACHE_SIZE = 2048
+log = logging.getLogger("openmock")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class MockResponse:
     body: bytes
     media_type: str | None
     from_example: bool
+    warning: str | None = None  # e.g. the spec's example does not match its own schema
 
 
 def _text_media(media_type: str) -> bool:
@@ -109,7 +112,7 @@ class Responder:
     def __init__(self, engine: GenerationEngine, index: SchemaIndex) -> None:
         self.engine = engine
         self.index = index
-        self._examples: dict[tuple[str, str, str], bytes] = {}
+        self._examples: dict[tuple[str, str, str], tuple[bytes, str | None]] = {}
         self._generated: OrderedDict[str, Any] = OrderedDict()
 
     def respond(
@@ -134,12 +137,18 @@ class Responder:
         if rep is None:
             available = [r.media_type for r in scenario.representations]
             return not_acceptable(accept or "", available)
+        warning = None
         try:
-            body = self._body(stub, scenario, rep, seed_key, path_params)
+            if rep.example is not None:
+                body, warning = self._example(stub, scenario, rep)
+            else:
+                body = self._generated_body(rep, seed_key, path_params)
         except GenerationError as exc:
             return generation_failed(stub.id, scenario.id, str(exc))
         headers.append(("content-type", rep.media_type))
-        return MockResponse(scenario.status, headers, body, rep.media_type, rep.from_example)
+        return MockResponse(
+            scenario.status, headers, body, rep.media_type, rep.from_example, warning
+        )
 
     def _header_value(self, spec: HeaderSpec, key: str) -> Any:
         if spec.example is not None:
@@ -159,21 +168,51 @@ class Responder:
             cache.popitem(last=False)
         return value
 
-    def _body(
-        self,
-        stub: Stub,
-        scenario: Scenario,
-        rep: Representation,
-        seed_key: str,
-        path_params: dict[str, Any],
+    def _example(
+        self, stub: Stub, scenario: Scenario, rep: Representation
+    ) -> tuple[bytes, str | None]:
+        """The example's bytes, serialised once, and a warning when its schema rejects it.
+
+        The author's example is served as written (that is what they asked for), except a
+        JSON document written as a string (`value: "[{...}]"`) where the schema wants the
+        document itself: that string is parsed."""
+        key = (stub.id, scenario.id, rep.media_type)
+        cached = self._examples.get(key)
+        if cached is None:
+            assert rep.example is not None
+            value, warning = rep.example.value, None
+            if rep.schema is not None and is_json(rep.media_type):
+                value, warning = self._checked_example(value, rep.schema, rep.example.pointer)
+            if warning is not None:
+                log.warning("%s, scenario %s: %s", stub.id, scenario.id, warning)
+            cached = (serialise(value, rep.media_type, rep.schema), warning)
+            self._examples[key] = cached
+        return cached
+
+    def _checked_example(self, value: Any, schema: Any, pointer: str) -> tuple[Any, str | None]:
+        validator = self.index.validator(schema, "response")
+        try:
+            error = next(iter(validator.iter_errors(value)), None)
+        except Exception as exc:  # a schema the validator cannot run
+            return value, f"example at {pointer} could not be checked: {exc}"
+        if error is None:
+            return value, None
+        if isinstance(value, str):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if parsed is not None and self.index.is_valid(schema, parsed, "response"):
+                return parsed, None
+        where = "/".join(str(p) for p in error.absolute_path)
+        return value, (
+            f"the example at {pointer} does not match its schema: {error.message[:200]}"
+            + (f" (at /{where})" if where else "")
+        )
+
+    def _generated_body(
+        self, rep: Representation, seed_key: str, path_params: dict[str, Any]
     ) -> bytes:
-        if rep.example is not None:
-            key = (stub.id, scenario.id, rep.media_type)
-            cached = self._examples.get(key)
-            if cached is None:
-                cached = serialise(rep.example.value, rep.media_type, rep.schema)
-                self._examples[key] = cached
-            return cached
         if rep.schema is None:
             return b"" if not is_json(rep.media_type) else b"{}"
         value = self._cached(rep.schema, f"{seed_key}|{rep.media_type}")

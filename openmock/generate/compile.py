@@ -7,6 +7,7 @@ independent validator and retries, so the compiler may be simple where the spec 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import random
@@ -64,6 +65,7 @@ class Compiler:
 
     def __init__(self, index: SchemaIndex, direction: str = "response") -> None:
         self.index = index
+        self.direction = direction
         self.skip_flag = "writeOnly" if direction == "response" else "readOnly"
         self._cache: dict[int, Gen] = {}
         self._alive: list[Any] = []  # schemas made here must outlive their id() cache key
@@ -114,6 +116,8 @@ class Compiler:
             return self.compile(merged)
         if "const" in schema:
             const = schema["const"]
+            if not self._allows(schema, const):
+                return _fail("`const` contradicts the rest of its schema")
             return lambda draw: copy.deepcopy(const)
         if "enum" in schema and isinstance(schema["enum"], list):
             return self._enum(schema)
@@ -139,10 +143,15 @@ class Compiler:
 
         return checked
 
+    def _allows(self, schema: dict[str, Any], value: Any) -> bool:
+        self._alive.append(schema)
+        return self.index.is_valid(schema, value, self.direction)
+
     def _enum(self, schema: dict[str, Any]) -> Gen:
-        values = list(schema["enum"])
+        # Only the values the rest of the schema (type, bounds, pattern...) accepts.
+        values = [v for v in schema["enum"] if self._allows(schema, v)]
         if not values:
-            return _fail("`enum` is empty")
+            return _fail("no `enum` value satisfies the rest of its schema")
         non_null = [v for v in values if v is not None] or values
 
         def enum(draw: Draw) -> Any:
@@ -270,8 +279,12 @@ class Compiler:
             inner = draw.deeper()
             out: dict[str, Any] = {}
             for name, gen, is_required in props:
-                if is_required or not deep:
+                if is_required:
                     out[name] = gen(inner)
+                elif not deep:
+                    # An optional property no value can satisfy is left out.
+                    with contextlib.suppress(GenerationError):
+                        out[name] = gen(inner)
             for name in missing:
                 out[name] = formats.word(draw.rng)
             for name in list(out):

@@ -130,7 +130,16 @@ def _stub(
     )
     scenarios, default_id = build_scenarios(responses, index, pointer + "/responses")
     if not scenarios:
-        raise ImportProblem(f"operation {method} {path} has no response with a usable status")
+        if any(str(k).startswith("1") for k in responses):
+            raise ImportProblem(
+                f"operation {method} {path} documents only informational (1xx) responses, "
+                "which HTTP cannot send as a final answer; document a 2xx or default response"
+            )
+        keys = ", ".join(repr(str(k)) for k in responses)
+        raise ImportProblem(
+            f"operation {method} {path} has no response with an HTTP status (100-599, "
+            f"NXX or default) among {keys}"
+        )
     body = _request_body(op.get("requestBody"), index, pointer) if "requestBody" in op else None
     return Stub(
         id=stub_id,
@@ -144,6 +153,38 @@ def _stub(
         request_body=body,
         pointer=pointer,
     )
+
+
+def route_key(path: str) -> str:
+    """What a request can see of a template: no `#fragment` or `?query`, names erased."""
+    return _TEMPLATE_PARAM.sub("{}", re.split(r"[#?]", path, maxsplit=1)[0])
+
+
+_TEMPLATE_PARAM = re.compile(r"\{[^{}]+\}")
+
+
+def _shadowed(stubs: list[Stub], file: str) -> list[SpecProblem]:
+    """Operations no request can reach because an earlier one answers the same requests."""
+    first: dict[tuple[str, str], Stub] = {}
+    problems: list[SpecProblem] = []
+    for stub in stubs:
+        key = (stub.method, route_key(stub.path))
+        if key in first:
+            winner = first[key]
+            problems.append(
+                SpecProblem(
+                    f"{stub.method} {stub.path} ({stub.id}) is unreachable: requests for it are "
+                    f"answered by {winner.method} {winner.path} ({winner.id})",
+                    file,
+                    stub.pointer,
+                    None,
+                    "Give each operation its own path; a #fragment or ?query in a path "
+                    "template does not reach the server.",
+                )
+            )
+        else:
+            first[key] = stub
+    return problems
 
 
 def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
@@ -218,6 +259,7 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
                     )
                 )
                 stubs.append(_error_stub(stub_id, upper, path, reason, pointer))
+    problems.extend(_shadowed(stubs, file))
     webhooks = document.get("webhooks")
     if isinstance(webhooks, dict) and webhooks:
         ignored.append(

@@ -16,7 +16,7 @@ def status_of(key: str, has_2xx: bool) -> int | None:
     `default` answers 200 when the operation documents no 2xx (it is then the success
     answer), and 500 otherwise (it is then the catch-all error)."""
     if key.isdigit() and len(key) == 3:
-        return int(key)
+        return int(key) if 100 <= int(key) <= 599 else None  # RFC 9110 §15
     if len(key) == 3 and key[0] in "12345" and key[1:].upper() == "XX":
         return int(key[0]) * 100
     if key == "default":
@@ -84,8 +84,8 @@ def build_scenarios(
     first_of: dict[str, str] = {}
     for key in keys:
         status = status_of(key, has_2xx)
-        if status is None:
-            continue
+        if status is None or status < 200:
+            continue  # 1xx is informational: HTTP cannot send it as the final answer
         r_pointer = f"{pointer}/{escape_pointer_token(key)}"
         resp = index.deref(responses[key])
         if not isinstance(resp, dict):

@@ -64,7 +64,8 @@ class RouteTable:
     def _add(self, stub: Stub) -> None:
         node = self._root
         names: list[str] = []
-        for segment in _split(stub.path):
+        # A #fragment or ?query in a template never reaches a server: route what can.
+        for segment in _split(re.split(r"[#?]", stub.path, maxsplit=1)[0]):
             params = _PARAM.findall(segment)
             if not params:
                 node = node.literal.setdefault(segment, _Node())

@@ -146,7 +146,10 @@ class MockApp:
         if isinstance(result, Problem):
             return result.status, _problem_headers(result), result.body(), stub.id, scenario.id
         assert isinstance(result, MockResponse)
-        return result.status, result.headers, result.body, stub.id, scenario.id
+        headers_out = result.headers
+        if result.warning is not None:
+            headers_out = [*headers_out, ("x-openmock-warning", result.warning)]
+        return result.status, headers_out, result.body, stub.id, scenario.id
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -245,8 +245,9 @@ _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
 class _Normaliser:
-    def __init__(self, root: dict[str, Any]) -> None:
+    def __init__(self, root: dict[str, Any], nullable_keyword: bool) -> None:
         self.root = root
+        self.nullable_keyword = nullable_keyword
         self.seen: set[int] = set()
 
     def follow(self, node: Any) -> Any:
@@ -322,7 +323,7 @@ class _Normaliser:
                 target = self.follow(node)
                 if isinstance(target, dict):
                     stack.append(target)
-            normalise_schema_keywords(node)
+            normalise_schema_keywords(node, self.nullable_keyword)
             for key in _SUBSCHEMA_MAPS:
                 sub = node.get(key)
                 if isinstance(sub, dict):
@@ -335,8 +336,11 @@ class _Normaliser:
                     stack.extend(sub)
 
 
-def normalise_schema_keywords(node: dict[str, Any]) -> None:
-    """Rewrite one schema object's 2.0/3.0 keywords into their 2020-12 equivalents."""
+def normalise_schema_keywords(node: dict[str, Any], nullable_keyword: bool = True) -> None:
+    """Rewrite one schema object's 2.0/3.0 keywords into their 2020-12 equivalents.
+
+    `nullable_keyword` is False for 3.1+, where `nullable` is no keyword: validators ignore
+    it, so null would be an invalid answer however the author meant it."""
     if node.get("type") == "file":
         node["type"] = "string"
         node.setdefault("format", "binary")
@@ -354,16 +358,26 @@ def normalise_schema_keywords(node: dict[str, Any]) -> None:
         node["discriminator"] = {"propertyName": node["discriminator"]}
     nullable = node.pop("nullable", None)
     x_nullable = node.pop("x-nullable", None)
-    if nullable is True or x_nullable is True:
+    if x_nullable is True:
         _make_nullable(node)
+    elif nullable is True and nullable_keyword:
+        # OpenAPI 3.0.3: `nullable` "adds null to the allowed types ... only if type is
+        # explicitly defined within the same Schema Object"; an enum must list null itself.
+        _add_null_type(node)
 
 
-def _make_nullable(node: dict[str, Any]) -> None:
+def _add_null_type(node: dict[str, Any]) -> None:
     kind = node.get("type")
     if isinstance(kind, str):
         node["type"] = [kind, "null"]
     elif isinstance(kind, list) and "null" not in kind:
         kind.append("null")
+
+
+def _make_nullable(node: dict[str, Any]) -> None:
+    """Swagger's `x-nullable`: null is allowed whatever else the schema says."""
+    kind = node.get("type")
+    _add_null_type(node)
     enum = node.get("enum")
     if isinstance(enum, list) and None not in enum:
         enum.append(None)
@@ -373,6 +387,6 @@ def _make_nullable(node: dict[str, Any]) -> None:
         node["anyOf"] = [inner, {"type": "null"}]
 
 
-def normalise_document(root: dict[str, Any]) -> None:
+def normalise_document(root: dict[str, Any], kind: str = "3.0") -> None:
     """Normalise, in place, every schema reachable from the document's structure."""
-    _Normaliser(root).document()
+    _Normaliser(root, nullable_keyword=kind in ("2.0", "3.0")).document()

@@ -100,5 +100,5 @@ def load_spec(
     document = swagger2_to_openapi3(root) if kind == "2.0" else root
     if not isinstance(document.get("paths"), dict):
         document["paths"] = {}
-    normalise_document(document)
+    normalise_document(document, kind)
     return Spec(path, version, kind, document, bundled, tuple(problems))

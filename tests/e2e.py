@@ -1,0 +1,130 @@
+"""Calling every operation of a served spec and judging each answer with the oracle."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from conftest import running_server
+from oracle import Oracle, path_for
+
+from openmock.generate import GenerationEngine, GenerationError
+from openmock.importer import build_catalog
+from openmock.model import Parameter, Stub
+from openmock.server import app_from_catalog
+from openmock.spec import Spec
+from openmock.spec.schemas import SchemaIndex
+
+
+@dataclass
+class Report:
+    calls: int = 0
+    import_errors: list[str] = field(default_factory=list)
+    shadowed: list[str] = field(default_factory=list)
+    invalid_examples: list[str] = field(default_factory=list)
+    generation_failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def describe(self, limit: int = 15) -> str:
+        shown = "\n".join(self.failures[:limit])
+        more = len(self.failures) - limit
+        return f"{len(self.failures)} of {self.calls} calls failed:\n{shown}" + (
+            f"\n... and {more} more" if more > 0 else ""
+        )
+
+
+def _simple(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_simple(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k},{_simple(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def path_value(param: Parameter, engine: GenerationEngine, key: str) -> str:
+    """A concrete, percent-encoded path segment for one path parameter."""
+    try:
+        value = engine.value(param.schema, key, "request")
+    except GenerationError:
+        value = "1"
+    text = urllib.parse.quote(_simple(value), safe="")
+    if param.style == "label":
+        return "." + text
+    if param.style == "matrix":
+        return f";{param.name}={text}"
+    return text or "1"
+
+
+def concrete_path(stub: Stub, engine: GenerationEngine) -> str:
+    values = {
+        p.name: path_value(p, engine, f"{stub.id}:{p.name}")
+        for p in stub.parameters
+        if p.location == "path"
+    }
+    return path_for(stub.path, values)
+
+
+def exercise(spec: Spec, *, seed: int = 0, generation_may_fail: bool = False) -> Report:
+    index = SchemaIndex(spec.document)
+    catalog = build_catalog(spec, index)
+    app = app_from_catalog(catalog, index, seed=seed)
+    oracle = Oracle(spec)
+    engine = GenerationEngine(index, seed=seed + 1)
+    report = Report()
+    unreachable = {id(stub) for stub in app.state.mock.state.table.duplicates}
+    warned = " ".join(p.message for p in catalog.problems)
+    with running_server(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        health = client.get("/__openmock/health")
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        for stub in catalog.stubs:
+            path = concrete_path(stub, engine)
+            response = client.request(stub.method, path)
+            report.calls += 1
+            where = f"{stub.method} {path} ({stub.id})"
+            if stub.import_error is not None:
+                report.import_errors.append(stub.id)
+                if response.status_code != 500 or "problem+json" not in response.headers.get(
+                    "content-type", ""
+                ):
+                    report.failures.append(f"{where}: import error not served as a 500 problem")
+                continue
+            if generation_may_fail and response.status_code == 500:
+                problem_type = as_json(response).get("type", "")
+                if problem_type.endswith("/generation-failed"):
+                    report.generation_failures.append(stub.id)
+                    continue
+            if id(stub) in unreachable:
+                # Same method and path as an earlier operation; the import must say so.
+                report.shadowed.append(stub.id)
+                if f"({stub.id}) is unreachable" not in warned:
+                    report.failures.append(f"{where}: shadowed without a warning")
+                continue
+            if response.headers.get("x-openmock-stub") != stub.id:
+                got = response.headers.get("x-openmock-stub")
+                report.failures.append(f"{where}: routed to {got!r}, {response.status_code}")
+                continue
+            problem = oracle.check(
+                stub.method,
+                stub.path,
+                urllib.parse.unquote(path),
+                response.status_code,
+                dict(response.headers),
+                response.content,
+            )
+            if problem is not None and response.headers.get("x-openmock-warning"):
+                # The spec's own example breaks its schema: served as written, and flagged.
+                report.invalid_examples.append(f"{where}: {problem[:300]}")
+                continue
+            if problem is not None:
+                body = response.content[:200]
+                report.failures.append(f"{where}: {response.status_code} {problem[:600]} {body!r}")
+    return report
+
+
+def as_json(response: httpx.Response) -> Any:
+    return json.loads(response.content)
