@@ -10,6 +10,7 @@ import json
 import socket
 import sys
 import time
+from types import FrameType
 from typing import Any
 
 import click
@@ -191,8 +192,15 @@ def from_spec(specs: tuple[str, ...], host: str, port: int, lenient: bool, seed:
                     f"{load_seconds:.2f}s; health: {url}{ADMIN_PREFIX}/health)"
                 )
 
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # Ctrl-C / SIGTERM is the normal way to stop a mock: shut down gracefully and
+            # exit 0, instead of uvicorn re-raising the signal after shutdown.
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     Server(config).run(sockets=[sock])
+    click.echo("openmock stopped")
 
 
 def _version_label(kind: str, version: str) -> str:

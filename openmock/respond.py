@@ -26,6 +26,10 @@ from openmock.problems import Problem, generation_failed, not_acceptable
 from openmock.spec.schemas import SchemaIndex
 
 GENERATED_CACHE_SIZE = 2048
+# Headers the mock itself sets from the real body and connection, never from the spec.
+TRANSPORT_HEADERS = frozenset(
+    {"content-length", "content-type", "transfer-encoding", "connection", "keep-alive"}
+)
 log = logging.getLogger("openmock")
 
 
@@ -126,6 +130,8 @@ class Responder:
         headers: list[tuple[str, str]] = []
         try:
             for spec in scenario.headers:
+                if spec.name.lower() in TRANSPORT_HEADERS:
+                    continue  # the server frames the message; a documented value would lie
                 value = self._header_value(spec, f"{seed_key}|header|{spec.name}")
                 if value is not None:
                     headers.append((spec.name.lower(), header_text(value)))

@@ -42,7 +42,8 @@ def _validator_class(kind: str) -> Any:
 
 def _cache_key(bundle: Bundle, kind: str) -> str:
     digest = hashlib.sha256()
-    digest.update(f"osv={version('openapi-spec-validator')};kind={kind}".encode())
+    # format=2: file names stored relative to the root document's folder.
+    digest.update(f"format=2;osv={version('openapi-spec-validator')};kind={kind}".encode())
     for source in [bundle.root_file, *bundle.files.values()]:
         digest.update(b"\0" + str(source.key).encode() + b"\0" + source.text.encode())
     return digest.hexdigest()
@@ -55,19 +56,32 @@ def check_document(bundle: Bundle, kind: str, cache_dir: Path | None) -> list[Sp
         cache_file = cache_dir / "validated" / (_cache_key(bundle, kind) + ".json")
         try:
             cached = json.loads(cache_file.read_text())
-            return [SpecProblem(**p) for p in cached]
-        except (OSError, ValueError, TypeError):
+            return [_from_cache(p, bundle) for p in cached]
+        except (OSError, ValueError, TypeError, KeyError):
             pass
     problems = _run_validator(bundle, kind)
     if cache_file is not None:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps([p.__dict__ for p in problems]))
+            tmp.write_text(json.dumps([_to_cache(p, bundle) for p in problems]))
             tmp.replace(cache_file)
         except OSError:
             pass  # a read-only home is no reason to refuse to serve
     return problems
+
+
+# The same content may sit elsewhere next time: cache file names relative to the root's folder.
+def _to_cache(problem: SpecProblem, bundle: Bundle) -> dict[str, Any]:
+    entry = dict(problem.__dict__)
+    entry["file"] = os.path.relpath(problem.file, bundle.root_file.path.parent)
+    return entry
+
+
+def _from_cache(entry: dict[str, Any], bundle: Bundle) -> SpecProblem:
+    entry = dict(entry)
+    entry["file"] = os.path.normpath(os.path.join(bundle.root_file.path.parent, entry["file"]))
+    return SpecProblem(**entry)
 
 
 def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:

@@ -1,0 +1,131 @@
+"""The command line: `openmock from-spec` and `openmock import`, and every bad-input case.
+
+Run as real subprocesses: exit codes, stdout and stderr are the contract."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import SPECS, SpecMaker
+
+CLI = [sys.executable, "-m", "openmock"]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
+    """Subprocesses validate into the session's cache, never the user's ~/.cache."""
+    monkeypatch.setenv("OPENMOCK_CACHE_DIR", str(cache_dir))
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr + result.stdout
+    for text in expected:
+        assert text in result.stderr, result.stderr
+
+
+def test_import_prints_a_table() -> None:
+    result = run("import", str(SPECS / "petstore.yaml"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["METHOD", "PATH", "STUB", "SCENARIOS", "DEFAULT"]
+    assert any(line.split()[:3] == ["GET", "/pets", "listPets"] for line in lines)
+    assert any("/owners/{owner-id}/pets" in line for line in lines)
+
+
+def test_import_json_lists_stubs_and_scenarios() -> None:
+    result = run("import", str(SPECS / "petstore.yaml"), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    stubs = {s["id"]: s for s in data["stubs"]}
+    assert [sc["id"] for sc in stubs["listPets"]["scenarios"]][:2] == ["cats", "dogs"]
+    assert stubs["listPets"]["default_scenario"] == "cats"
+
+
+@pytest.mark.parametrize("name", ["bookshop-3.1.yaml", "inventory-swagger2.yaml"])
+def test_import_other_bundled_specs(name: str) -> None:
+    assert run("import", str(SPECS / name)).returncode == 0
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert_clean_failure(run("from-spec", str(tmp_path / "nope.yaml")), "nope.yaml", "not found")
+
+
+def test_not_yaml(make_spec: SpecMaker) -> None:
+    path = make_spec("openapi: 3.0.3\ninfo: {title: [\n")
+    assert_clean_failure(run("import", str(path)), f"{path}:", "not valid YAML")
+
+
+def test_not_openapi(make_spec: SpecMaker) -> None:
+    path = make_spec("services:\n  web:\n    image: nginx\n")
+    assert_clean_failure(run("from-spec", str(path)), "not an OpenAPI document")
+
+
+def test_invalid_spec_suggests_lenient(make_spec: SpecMaker) -> None:
+    path = make_spec(paths={"/pets": {"get": {"responses": {"200": {}}}}})
+    assert_clean_failure(run("import", str(path)), str(path), "/paths/~1pets", "--lenient")
+
+
+def test_unresolvable_ref(make_spec: SpecMaker) -> None:
+    path = make_spec(paths={"/pets": {"$ref": "other.yaml#/nope"}})
+    assert_clean_failure(run("import", str(path)), "other.yaml", "/paths/~1pets")
+
+
+def test_lenient_imports_with_warnings(make_spec: SpecMaker) -> None:
+    path = make_spec(paths={"/pets": {"get": {"responses": {"200": {}}}}})
+    result = run("import", str(path), "--lenient")
+    assert result.returncode == 0, result.stderr
+    assert "warning" in result.stderr.lower()
+    assert "GET" in result.stdout
+
+
+def test_port_in_use_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("from-spec", str(SPECS / "petstore.yaml"), "--port", str(port))
+    assert_clean_failure(result, f"127.0.0.1:{port}", "--port")
+
+
+def test_from_spec_serves_and_stops_on_sigterm() -> None:
+    process = subprocess.Popen(
+        [*CLI, "from-spec", str(SPECS / "petstore.yaml"), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        lines: list[str] = []
+        while url is None and time.monotonic() < deadline:
+            line = process.stdout.readline() if process.stdout else ""
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("openmock ready: "):
+                url = line.split()[2]
+        assert url, "".join(lines)
+        assert any("listPets" in line for line in lines)  # the table of mounted operations
+        assert httpx.get(f"{url}/__openmock/health").json()["status"] == "ok"
+        pets = httpx.get(f"{url}/v1/pets")
+        assert pets.status_code == 200 and pets.json()[0]["name"] == "Tom"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=20)
+    assert code == 0
+    assert "Traceback" not in (process.stderr.read() if process.stderr else "")

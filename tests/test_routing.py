@@ -1,0 +1,194 @@
+"""ROUTE and MATCH: route table precedence, base paths, 404/405, parameter styles, Accept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from openmock.matching import negotiate
+from openmock.model import Parameter, Representation, Scenario, Stub
+from openmock.routing import MethodNotAllowed, NotFound, RequestParts, RouteMatch, RouteTable
+from openmock.routing import parse_parameters as parse
+
+OK = Scenario(id="200", name="200", status=200, status_key="200", source="empty")
+
+
+def stub(method: str, path: str, **kw: Any) -> Stub:
+    return Stub(
+        id=f"{method} {path}",
+        method=method,
+        path=path,
+        scenarios=(OK,),
+        default_scenario_id="200",
+        **kw,
+    )
+
+
+def table(*routes: str, base: tuple[str, ...] = ()) -> RouteTable:
+    return RouteTable([stub(*r.split(" ", 1)) for r in routes], base)
+
+
+def matched(t: RouteTable, method: str, path: str) -> RouteMatch:
+    result = t.match(method, path)
+    assert isinstance(result, RouteMatch), result
+    return result
+
+
+def test_literal_beats_template_whatever_the_order() -> None:
+    t = table("GET /pets/{id}", "GET /pets/mine")
+    assert matched(t, "GET", "/pets/mine").stub.path == "/pets/mine"
+    hit = matched(t, "GET", "/pets/42")
+    assert (hit.stub.path, hit.path_params) == ("/pets/{id}", {"id": "42"})
+
+
+def test_hyphenated_and_dotted_parameter_names() -> None:
+    t = table("GET /owners/{owner-id}/pets/{pet.id}")
+    assert matched(t, "GET", "/owners/7/pets/x").path_params == {"owner-id": "7", "pet.id": "x"}
+
+
+def test_mixed_segment_beats_whole_parameter() -> None:
+    t = table("GET /files/{name}", "GET /files/{name}.json")
+    hit = matched(t, "GET", "/files/report.json")
+    assert (hit.stub.path, hit.path_params) == ("/files/{name}.json", {"name": "report"})
+    assert matched(t, "GET", "/files/report").stub.path == "/files/{name}"
+
+
+def test_backtracks_to_a_less_specific_branch() -> None:
+    t = table("GET /a/b/c", "GET /a/{x}/d")
+    assert matched(t, "GET", "/a/b/d").path_params == {"x": "b"}
+
+
+def test_percent_encoded_values_are_decoded() -> None:
+    assert matched(table("GET /q/{term}"), "GET", "/q/a%20b%2Fc").path_params == {"term": "a b/c"}
+
+
+def test_base_path_is_optional() -> None:
+    t = table("GET /pets", base=("/v1",))
+    assert matched(t, "GET", "/v1/pets").stub.path == "/pets"
+    assert matched(t, "GET", "/pets").stub.path == "/pets"
+
+
+def test_trailing_slash_is_forgiven() -> None:
+    assert matched(table("GET /pets"), "GET", "/pets/").stub.path == "/pets"
+
+
+def test_method_not_allowed_lists_allowed_methods() -> None:
+    result = table("GET /pets", "POST /pets").match("DELETE", "/pets")
+    assert isinstance(result, MethodNotAllowed)
+    assert result.allowed == ("GET", "HEAD", "POST")
+
+
+def test_head_falls_back_to_get() -> None:
+    assert matched(table("GET /pets"), "HEAD", "/pets").stub.method == "GET"
+
+
+def test_not_found_suggests_closest_paths() -> None:
+    result = table("GET /pets", "GET /owners").match("GET", "/pet")
+    assert isinstance(result, NotFound)
+    assert result.closest[0] == "/pets"
+
+
+def test_fragment_in_template_routes_its_path() -> None:
+    assert matched(table("GET /cookies#x"), "GET", "/cookies").stub.path == "/cookies#x"
+
+
+# --------------------------------------------------------------------------- parameters
+def param(name: str, location: str, schema: dict[str, Any], style: str, explode: bool) -> Parameter:
+    return Parameter(name, location, False, schema, style, explode)  # type: ignore[arg-type]
+
+
+ARRAY = {"type": "array", "items": {"type": "integer"}}
+OBJECT = {"type": "object", "properties": {"r": {"type": "integer"}, "g": {"type": "integer"}}}
+
+
+def parts(
+    path: dict[str, str] | None = None,
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    cookies: dict[str, str] | None = None,
+) -> RequestParts:
+    pairs = [tuple(p.split("=", 1)) for p in query.split("&") if p]
+    return RequestParts(path or {}, pairs, headers or {}, cookies or {})  # type: ignore[arg-type]
+
+
+def no_refs(schema: Any) -> Any:
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("style", "explode", "raw", "schema", "value"),
+    [
+        ("simple", False, "3,4,5", ARRAY, [3, 4, 5]),
+        ("simple", False, "r,1,g,2", OBJECT, {"r": 1, "g": 2}),
+        ("simple", True, "r=1,g=2", OBJECT, {"r": 1, "g": 2}),
+        ("label", False, ".3,4", ARRAY, [3, 4]),
+        ("label", True, ".3.4", ARRAY, [3, 4]),
+        ("matrix", False, ";id=3,4", ARRAY, [3, 4]),
+        ("matrix", True, ";id=3;id=4", ARRAY, [3, 4]),
+        ("simple", False, "42", {"type": "integer"}, 42),
+        ("simple", False, "true", {"type": "boolean"}, True),
+    ],
+)
+def test_path_styles(
+    style: str, explode: bool, raw: str, schema: dict[str, Any], value: Any
+) -> None:
+    p = param("id", "path", schema, style, explode)
+    assert parse((p,), parts(path={"id": raw}), no_refs).get("path", "id") == value
+
+
+@pytest.mark.parametrize(
+    ("style", "explode", "query", "schema", "value"),
+    [
+        ("form", True, "id=3&id=4", ARRAY, [3, 4]),
+        ("form", False, "id=3,4", ARRAY, [3, 4]),
+        ("spaceDelimited", False, "id=3 4", ARRAY, [3, 4]),
+        ("pipeDelimited", False, "id=3|4", ARRAY, [3, 4]),
+        ("form", True, "r=1&g=2", OBJECT, {"r": 1, "g": 2}),
+        ("deepObject", True, "id[r]=1&id[g]=2", OBJECT, {"r": 1, "g": 2}),
+    ],
+)
+def test_query_styles(
+    style: str, explode: bool, query: str, schema: dict[str, Any], value: Any
+) -> None:
+    p = param("id", "query", schema, style, explode)
+    assert parse((p,), parts(query=query), no_refs).get("query", "id") == value
+
+
+def test_header_and_cookie_and_missing_required() -> None:
+    header = param("X-Ids", "header", ARRAY, "simple", False)
+    cookie = param("session", "cookie", {"type": "string"}, "form", True)
+    required = Parameter("limit", "query", True, {"type": "integer"}, "form", True)
+    parsed = parse(
+        (header, cookie, required),
+        parts(headers={"x-ids": "1,2"}, cookies={"session": "abc"}),
+        no_refs,
+    )
+    assert parsed.get("header", "X-Ids") == [1, 2]
+    assert parsed.get("cookie", "session") == "abc"
+    assert parsed.missing == [required]
+
+
+# --------------------------------------------------------------------------- negotiation
+JSON = Representation("application/json", {"type": "object"})
+XML = Representation("application/xml", {"type": "object"})
+PROBLEM = Representation("application/problem+json", {"type": "object"})
+
+
+@pytest.mark.parametrize(
+    ("accept", "reps", "chosen"),
+    [
+        (None, (XML, JSON), JSON),  # no preference: JSON
+        ("*/*", (XML, JSON), JSON),
+        ("application/xml", (JSON, XML), XML),
+        ("application/xml;q=0.5, application/json", (XML, JSON), JSON),
+        ("text/*, application/*;q=0.1", (XML,), XML),
+        ("application/json", (PROBLEM,), PROBLEM),  # +json is JSON
+        ("image/png", (JSON, XML), None),  # 406
+        ("application/json;q=0", (JSON,), None),
+    ],
+)
+def test_accept_negotiation(
+    accept: str | None, reps: tuple[Representation, ...], chosen: Representation | None
+) -> None:
+    assert negotiate(reps, accept) is chosen
