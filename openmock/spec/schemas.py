@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.validators import extend
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -28,7 +28,8 @@ class SchemaIndex:
         self.document = document
         resource: Resource[Any] = DRAFT202012.create_resource(document)
         self._registry: Registry[Any] = Registry().with_resource(ROOT_URI, resource)
-        self._format_checker = FormatChecker()
+        # The 2020-12 checker: a bare FormatChecker() mixes in draft 3 (`time` without offset).
+        self._format_checker = Draft202012Validator.FORMAT_CHECKER
         self._validators: dict[tuple[int, str], tuple[Any, Draft202012Validator]] = {}
         self._classes = {
             "any": Draft202012Validator,

@@ -1,0 +1,125 @@
+"""SERVE: the bundled specs through a real uvicorn server, behaviour by behaviour.
+
+Every answer to every operation of specs/* is also judged by the independent oracle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import SPECS, SpecMaker, running_server
+from e2e import exercise
+
+from openmock.server import create_app
+from openmock.spec import load_spec
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SPECS.glob("*.yaml")))
+def test_bundled_spec_serves_every_operation_validly(name: str, cache_dir: Path) -> None:
+    report = exercise(load_spec(SPECS / name, cache_dir=cache_dir))
+    assert report.calls >= 4
+    assert not report.failures, report.describe()
+    assert not report.import_errors and not report.invalid_examples
+
+
+@pytest.fixture(scope="module")
+def pets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    app = create_app(SPECS / "petstore.yaml", cache_dir=tmp_path_factory.mktemp("cache"))
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        yield client
+
+
+def test_health(pets: httpx.Client) -> None:
+    health = pets.get("/__openmock/health").json()
+    assert health["status"] == "ok" and health["stubs"] == 8
+    assert health["spec"]["title"] == "openmock Petstore"
+
+
+def test_named_example_is_the_default_and_headers_name_it(pets: httpx.Client) -> None:
+    response = pets.get("/v1/pets")
+    assert response.status_code == 200
+    assert [p["name"] for p in response.json()] == ["Tom", "Felix"]
+    assert response.headers["x-openmock-stub"] == "listPets"
+    assert response.headers["x-openmock-scenario"] == "cats"
+    assert len(response.headers["x-openmock-call-id"]) == 16
+
+
+def test_base_path_is_optional(pets: httpx.Client) -> None:
+    assert pets.get("/pets").json() == pets.get("/v1/pets").json()
+
+
+def test_literal_path_beats_template(pets: httpx.Client) -> None:
+    assert pets.get("/v1/pets/mine").headers["x-openmock-stub"] == "listMyPets"
+    assert pets.get("/v1/pets/12").headers["x-openmock-stub"] == "getPet"
+
+
+def test_generated_body_is_deterministic_and_echoes_the_path_id(pets: httpx.Client) -> None:
+    first, again = pets.get("/v1/pets/42"), pets.get("/v1/pets/42")
+    assert first.json() == again.json()
+    assert first.json()["id"] == 42
+    assert pets.get("/v1/pets/43").json()["id"] == 43
+
+
+def test_hyphenated_parameter(pets: httpx.Client) -> None:
+    response = pets.get("/v1/owners/abc-12/pets")
+    assert response.status_code == 200 and set(response.json()) == {"owner", "pets"}
+
+
+def test_documented_response_header(pets: httpx.Client) -> None:
+    assert pets.post("/v1/pets", json={"name": "Tom"}).headers["location"] == "/v1/pets/1"
+    assert int(pets.get("/v1/pets").headers["x-total-count"]) >= 0
+
+
+def test_accept_negotiation_and_406(pets: httpx.Client) -> None:
+    xml = pets.get("/v1/pets/5", headers={"Accept": "application/xml"})
+    assert xml.headers["content-type"] == "application/xml"
+    assert xml.text.startswith("<")
+    refused = pets.get("/v1/pets/5", headers={"Accept": "text/csv"})
+    assert refused.status_code == 406
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "application/json" in refused.json()["detail"]
+
+
+def test_text_and_binary_bodies(pets: httpx.Client) -> None:
+    status = pets.get("/v1/status")
+    assert (status.headers["content-type"], status.text) == ("text/plain", "all systems normal")
+    photo = pets.get("/v1/pets/1/photo")
+    assert photo.headers["content-type"] == "image/png" and len(photo.content) > 0
+
+
+def test_no_body_for_204_and_head(pets: httpx.Client) -> None:
+    deleted = pets.delete("/v1/pets/1")
+    assert deleted.status_code == 204 and deleted.content == b""
+    head = pets.head("/v1/pets")
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) == len(pets.get("/v1/pets").content)
+
+
+def test_unknown_path_is_a_404_problem_with_closest_paths(pets: httpx.Client) -> None:
+    response = pets.get("/v1/pet")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 404 and "/pets" in problem["detail"]
+
+
+def test_wrong_method_is_a_405_with_allow(pets: httpx.Client) -> None:
+    response = pets.put("/v1/pets")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, POST"
+    assert response.json()["status"] == 405
+
+
+def test_error_stub_answers_500_and_the_rest_serves(make_spec: SpecMaker, cache_dir: Path) -> None:
+    ok = {"200": {"description": "ok", "content": {"text/plain": {"example": "fine"}}}}
+    path = make_spec(
+        paths={"/ok": {"get": {"responses": ok}}, "/broken": {"get": {"responses": {}}}}
+    )
+    app = create_app(path, lenient=True, cache_dir=cache_dir)
+    with running_server(app) as url:
+        assert httpx.get(f"{url}/ok").text == "fine"
+        broken = httpx.get(f"{url}/broken")
+        assert broken.status_code == 500
+        assert "no responses" in broken.json()["detail"]
