@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openmock.generate.compile import GenerationError
 from openmock.generate.engine import GenerationEngine, derive_seed
+from openmock.generate.scalars import GenerationError
 
 __all__ = ["GenerationEngine", "GenerationError", "derive_seed"]

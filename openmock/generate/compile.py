@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from openmock.generate import formats, regex
 from openmock.generate.merge import flatten_all_of, merge
+from openmock.generate.scalars import (
+    Draw,
+    Gen,
+    GenerationError,
+    fail,
+    integer_gen,
+    number_gen,
+    string_gen,
+)
 from openmock.spec.nodes import child_map
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 
@@ -34,29 +41,6 @@ _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "m
 
 
 _MISSING = object()
-
-
-class GenerationError(Exception):
-    """No value can be made for a schema."""
-
-
-@dataclass
-class Draw:
-    rng: random.Random
-    depth: int = 0
-
-    def deeper(self) -> Draw:
-        return Draw(self.rng, self.depth + 1)
-
-
-Gen = Callable[[Draw], Any]
-
-
-def _fail(message: str) -> Gen:
-    def gen(draw: Draw) -> Any:
-        raise GenerationError(message)
-
-    return gen
 
 
 class Compiler:
@@ -85,7 +69,7 @@ class Compiler:
         try:
             gen = self._build(schema)
         except UnresolvedRef as exc:
-            gen = _fail(f"the schema has an unresolved $ref {exc}")
+            gen = fail(f"the schema has an unresolved $ref {exc}")
         cell.append(gen)
         self._cache[key] = gen
         return gen
@@ -93,7 +77,7 @@ class Compiler:
     # ------------------------------------------------------------------ dispatch
     def _build(self, schema: Any) -> Gen:
         if schema is False:
-            return _fail("the schema is `false`: no value is allowed")
+            return fail("the schema is `false`: no value is allowed")
         if not isinstance(schema, dict):
             return lambda draw: formats.word(draw.rng)
         if "x-openmock-unresolved-ref" in schema:
@@ -107,7 +91,7 @@ class Compiler:
         if "allOf" in schema:
             merged = merge(flatten_all_of(schema, self.index))
             if merged is False:
-                return _fail("allOf branches contradict each other")
+                return fail("allOf branches contradict each other")
             assert isinstance(merged, dict)
             if merged.get("allOf"):
                 leftovers = merged.pop("allOf")
@@ -117,7 +101,7 @@ class Compiler:
         if "const" in schema:
             const = schema["const"]
             if not self._allows(schema, const):
-                return _fail("`const` contradicts the rest of its schema")
+                return fail("`const` contradicts the rest of its schema")
             return lambda draw: copy.deepcopy(const)
         if "enum" in schema and isinstance(schema["enum"], list):
             return self._enum(schema)
@@ -151,7 +135,7 @@ class Compiler:
         # Only the values the rest of the schema (type, bounds, pattern...) accepts.
         values = [v for v in schema["enum"] if self._allows(schema, v)]
         if not values:
-            return _fail("no `enum` value satisfies the rest of its schema")
+            return fail("no `enum` value satisfies the rest of its schema")
         non_null = [v for v in values if v is not None] or values
 
         def enum(draw: Draw) -> Any:
@@ -215,8 +199,8 @@ class Compiler:
         gens: dict[str, Gen] = {}
         for kind in types:
             builder = {
-                "object": self._object, "array": self._array, "string": _string,
-                "integer": _integer, "number": _number,
+                "object": self._object, "array": self._array, "string": string_gen,
+                "integer": integer_gen, "number": number_gen,
             }.get(kind)  # fmt: skip
             if builder is not None:
                 gens[kind] = builder(schema)
@@ -227,7 +211,7 @@ class Compiler:
             elif kind == "any":
                 gens[kind] = lambda draw: formats.word(draw.rng)
         if not gens:
-            return _fail(f"unknown type {declared!r}")
+            return fail(f"unknown type {declared!r}")
         first = next((g for k, g in gens.items() if k != "null"), gens.get("null"))
         null = gens.get("null")
         assert first is not None
@@ -261,7 +245,7 @@ class Compiler:
                 extra_gens.append((_pattern_key(regex.compile_pattern(pattern)), self.compile(sub)))
         if additional is not False:
             names = schema.get("propertyNames")
-            key_gen = _string(self.index.deref(names)) if isinstance(names, dict) else None
+            key_gen = string_gen(self.index.deref(names)) if isinstance(names, dict) else None
             value_gen = self.compile(additional if isinstance(additional, dict) else {})
             extra_gens.append(
                 (lambda rng, i: key_gen(Draw(rng)) if key_gen else f"key{i + 1}", value_gen)
@@ -375,141 +359,6 @@ def _weight(index: SchemaIndex, schema: Any) -> int:
     if "object" in kinds:
         return 3
     return 2 if "array" in kinds else 1
-
-
-def _string(schema: dict[str, Any]) -> Gen:
-    lo = int(schema.get("minLength") or 0)
-    hi = schema.get("maxLength")
-    fmt = schema.get("format")
-    pattern = schema.get("pattern")
-    parsed = regex.compile_pattern(pattern) if isinstance(pattern, str) else None
-    fmt_gen = formats.FORMATS.get(fmt) if isinstance(fmt, str) else None
-
-    def fits(value: str) -> bool:
-        return len(value) >= lo and (not isinstance(hi, int) or len(value) <= hi)
-
-    def string(draw: Draw) -> str:
-        rng = draw.rng
-        if parsed is not None:
-            value = ""
-            for attempt in range(24):
-                top = hi if isinstance(hi, int) else lo + 8
-                target = rng.randint(lo, max(lo, min(top, lo + 8))) if lo or attempt else None
-                value = regex.generate(parsed, rng, extra=4 + attempt, target=target)
-                if fits(value):
-                    return value
-            return value
-        if fmt_gen is not None:
-            value = fmt_gen(rng)
-            if fits(value):
-                return value
-        value = formats.word(rng)
-        while len(value) < lo:
-            value += formats.word(rng)
-        if isinstance(hi, int):
-            value = value[:hi]
-        return value
-
-    return string
-
-
-def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float, float, bool, bool]:
-    lo: float | None = schema.get("minimum")
-    hi: float | None = schema.get("maximum")
-    ex_lo = ex_hi = False
-    if isinstance(schema.get("exclusiveMinimum"), int | float):
-        value = schema["exclusiveMinimum"]
-        if lo is None or value >= lo:
-            lo, ex_lo = value, True
-    if isinstance(schema.get("exclusiveMaximum"), int | float):
-        value = schema["exclusiveMaximum"]
-        if hi is None or value <= hi:
-            hi, ex_hi = value, True
-    if lo is None and hi is None:
-        lo, hi = (1, 1000) if integer else (0, 1000)
-    elif lo is None:
-        assert hi is not None
-        lo = min(hi - 1000, 0) if hi > 0 else hi - 1000
-    elif hi is None:
-        hi = lo + 1000
-    return float(lo), float(hi), ex_lo, ex_hi
-
-
-def _integer(schema: dict[str, Any]) -> Gen:
-    lo_f, hi_f, ex_lo, ex_hi = _bounds(schema, True)
-    lo = math.floor(lo_f) + 1 if ex_lo or lo_f != math.floor(lo_f) else int(lo_f)
-    hi = math.ceil(hi_f) - 1 if ex_hi or hi_f != math.ceil(hi_f) else int(hi_f)
-    step = schema.get("multipleOf")
-    if isinstance(step, int | float) and step > 0:
-        if step != int(step):
-            # an integer that is a multiple of a fraction: multiples of its numerator
-            step = _integer_step(step)
-        step = int(step)
-        k_lo, k_hi = -(-lo // step), hi // step
-        if k_lo > k_hi:
-            return _fail(f"no multiple of {step} lies between {lo} and {hi}")
-        return lambda draw: draw.rng.randint(k_lo, k_hi) * step
-    if lo > hi:
-        return _fail(f"no integer lies between the bounds {lo_f} and {hi_f}")
-    return lambda draw: draw.rng.randint(lo, hi)
-
-
-def _integer_step(step: float) -> int:
-    for k in range(1, 10_001):
-        if float(k * step).is_integer():
-            return round(k * step)
-    return 1
-
-
-def _number(schema: dict[str, Any]) -> Gen:
-    lo, hi, ex_lo, ex_hi = _bounds(schema, False)
-    step = schema.get("multipleOf")
-
-    def inside(v: float) -> bool:
-        return (v > lo if ex_lo else v >= lo) and (v < hi if ex_hi else v <= hi)
-
-    if isinstance(step, int | float) and step > 0:
-        decimals = max(0, -math.floor(math.log10(step))) + 2 if step < 1 else 0
-        k_lo, k_hi = math.ceil(lo / step), math.floor(hi / step)
-        if k_lo > k_hi:
-            return _fail(f"no multiple of {step} lies between {lo} and {hi}")
-
-        def multiple(draw: Draw) -> float | int:
-            for _ in range(40):
-                k = draw.rng.randint(k_lo, k_hi)
-                value = round(k * step, decimals) if decimals else k * step
-                if inside(value) and _is_multiple(value, step):
-                    return value
-            return _exact_multiple(k_lo, k_hi, step, inside)
-
-        return multiple
-    if lo > hi or (lo == hi and (ex_lo or ex_hi)):
-        return _fail(f"no number lies between the bounds {lo} and {hi}")
-
-    def number(draw: Draw) -> float:
-        for _ in range(20):
-            value = round(draw.rng.uniform(lo, hi), 2)
-            if inside(value):
-                return value
-        return (lo + hi) / 2
-
-    return number
-
-
-def _is_multiple(value: float, step: float) -> bool:
-    """The test validators apply: value / multipleOf must be integral in floating point."""
-    if isinstance(step, float):
-        quotient = value / step
-        return math.isfinite(quotient) and int(quotient) == quotient
-    return value % step == 0
-
-
-def _exact_multiple(k_lo: int, k_hi: int, step: float, inside: Callable[[float], bool]) -> float:
-    for k in range(k_lo, min(k_hi, k_lo + 10_000) + 1):
-        for value in (k * step, round(k * step, 12), float(k) * step):
-            if inside(value) and _is_multiple(value, step):
-                return value
-    raise GenerationError(f"no value passes the multipleOf {step} check in range")
 
 
 def _pattern_key(parsed: Any) -> Callable[[random.Random, int], str]:

@@ -12,8 +12,9 @@ import hashlib
 import random
 from typing import Any
 
-from openmock.generate.compile import Compiler, Draw, GenerationError
+from openmock.generate.compile import Compiler
 from openmock.generate.regex import RegexUnsupported
+from openmock.generate.scalars import Draw, GenerationError
 from openmock.spec.schemas import SchemaIndex
 
 ATTEMPTS = 8
