@@ -248,3 +248,21 @@ def test_remote_refs_are_not_fetched(make_spec: SpecMaker, cache_dir: Path) -> N
     paths = {"/x": {"$ref": "https://example.com/paths.yaml"}}
     spec = load_spec(make_spec(paths=paths), lenient=True, cache_dir=cache_dir)
     assert any("example.com" in p.message for p in spec.warnings)
+
+
+def test_parsed_yaml_is_cached_and_read_back_identically(
+    make_spec: SpecMaker, tmp_path: Path
+) -> None:
+    path = make_spec(paths=PETS, **SCHEMAS)
+    cache = tmp_path / "cache"
+    first = load_spec(path, cache_dir=cache).bundle.root
+    assert len(list((cache / "parsed").iterdir())) == 1
+    assert load_spec(path, cache_dir=cache).bundle.root == first
+
+
+def test_non_json_yaml_values_are_never_cached(tmp_path: Path) -> None:
+    from openmock.spec.parsecache import cached_parse
+
+    for value in ({"x": float("nan")}, {"x": b"\x00"}):
+        assert cached_parse(b"doc", tmp_path, lambda v=value: v) is value
+    assert not (tmp_path / "parsed").exists()

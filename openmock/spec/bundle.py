@@ -90,8 +90,9 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
 
 
 class _Bundler:
-    def __init__(self, root_path: Path, lenient: bool) -> None:
-        data, text = read_document(root_path)
+    def __init__(self, root_path: Path, lenient: bool, cache_dir: Path | None) -> None:
+        data, text = read_document(root_path, cache_dir)
+        self.cache_dir = cache_dir
         self.lenient = lenient
         self.root_file = SourceFile(root_path, text, data, "")
         self.root_dir = root_path.parent.resolve()
@@ -116,7 +117,7 @@ class _Bundler:
             return None
         suffix = path.suffix.lower()
         if suffix in (".yaml", ".yml", ".json"):
-            data, text = read_document(path)
+            data, text = read_document(path, self.cache_dir)
         else:
             try:
                 text = path.read_text(encoding="utf-8")
@@ -327,9 +328,11 @@ def _iter_ref_nodes(root: Any) -> list[dict[str, Any]]:
     return found
 
 
-def bundle(root_path: Path, lenient: bool = False) -> Bundle:
-    """Load `root_path` and every file it references into one self-contained document."""
-    bundler = _Bundler(root_path, lenient)
+def bundle(root_path: Path, lenient: bool = False, cache_dir: Path | None = None) -> Bundle:
+    """Load `root_path` and every file it references into one self-contained document.
+
+    `cache_dir` keeps parsed YAML trees between runs (see parsecache.py)."""
+    bundler = _Bundler(root_path, lenient, cache_dir)
     if not isinstance(bundler.root_file.data, dict):
         raise SpecError.single(
             "is not an OpenAPI document: the top level must be a mapping",

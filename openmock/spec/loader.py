@@ -89,7 +89,7 @@ def load_spec(
     """Load a spec. Raises SpecError on anything unusable (in lenient mode: only on what
     cannot be served at all); other problems come back as warnings."""
     path = Path(path)
-    bundled = bundle(path, lenient=lenient)
+    bundled = bundle(path, lenient=lenient, cache_dir=cache_dir)
     root = bundled.root
     version, kind = detect_kind(root, str(path), bundled.root_file.text)
     problems = list(bundled.problems)

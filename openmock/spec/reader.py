@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from openmock.spec.errors import SpecError
+from openmock.spec.parsecache import cached_parse
 
 MAX_EXPANDED_NODES = 20_000_000
 MAX_DEPTH = 500
@@ -88,8 +89,8 @@ def parse_text(text: str, file: str) -> Any:
     return normalise_tree(data, file)
 
 
-def read_document(path: Path) -> tuple[Any, str]:
-    """Read and parse a file. Returns (data, text)."""
+def read_document(path: Path, cache_dir: Path | None = None) -> tuple[Any, str]:
+    """Read and parse a file. Returns (data, text). YAML parses are cached in `cache_dir`."""
     file = str(path)
     if not path.exists():
         raise SpecError.single(
@@ -113,7 +114,9 @@ def read_document(path: Path) -> tuple[Any, str]:
             file,
             hint="Save the spec as UTF-8 YAML or JSON.",
         ) from None
-    return parse_text(text, file), text
+    if path.suffix.lower() == ".json":  # json.loads is already fast
+        return parse_text(text, file), text
+    return cached_parse(raw, cache_dir, lambda: parse_text(text, file)), text
 
 
 def _too_deep(file: str) -> SpecError:
