@@ -11,20 +11,14 @@ from openmock.spec import SpecError, load_spec
 from openmock.spec.reader import parse_text
 from openmock.spec.schemas import SchemaIndex
 
-PETS = {
-    "/pets": {
-        "get": {
-            "responses": {
-                "200": {
-                    "description": "ok",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Pets"}}
-                    },
-                }
-            }
-        }
-    }
-}
+
+def get_json(path: str, schema: dict[str, object]) -> dict[str, object]:
+    """`paths` with one GET answering 200 with a JSON body of `schema`."""
+    ok = {"description": "ok", "content": {"application/json": {"schema": schema}}}
+    return {path: {"get": {"responses": {"200": ok}}}}
+
+
+PETS = get_json("/pets", {"$ref": "#/components/schemas/Pets"})
 SCHEMAS = {
     "components": {
         "schemas": {
@@ -185,20 +179,7 @@ def test_missing_ref_file_is_an_error_naming_it(make_spec: SpecMaker, cache_dir:
 
 
 def test_missing_local_ref_is_an_error(make_spec: SpecMaker, cache_dir: Path) -> None:
-    paths = {
-        "/pets": {
-            "get": {
-                "responses": {
-                    "200": {
-                        "description": "ok",
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Nope"}}
-                        },
-                    }
-                }
-            }
-        }
-    }
+    paths = get_json("/pets", {"$ref": "#/components/schemas/Nope"})
     message = str(error_of(make_spec(paths=paths), cache_dir=cache_dir))
     assert "#/components/schemas/Nope" in message
 
@@ -214,20 +195,7 @@ def test_recursive_schema_is_kept_finite(make_spec: SpecMaker, cache_dir: Path) 
             }
         }
     }
-    paths = {
-        "/tree": {
-            "get": {
-                "responses": {
-                    "200": {
-                        "description": "ok",
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Node"}}
-                        },
-                    }
-                }
-            }
-        }
-    }
+    paths = get_json("/tree", {"$ref": "#/components/schemas/Node"})
     spec = load_spec(make_spec(paths=paths, components=components), cache_dir=cache_dir)
     node = spec.document["components"]["schemas"]["Node"]
     assert node["properties"]["children"]["items"] == {"$ref": "#/components/schemas/Node"}
