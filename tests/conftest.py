@@ -87,3 +87,10 @@ def running_server(app: Any, *, timeout: float = 20.0) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout)
         sock.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from generation_stats import STATS
+
+    for line in STATS.lines():
+        terminalreporter.write_line(line)

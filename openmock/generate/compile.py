@@ -13,13 +13,19 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from openmock.generate import formats, regex
+from openmock.generate import regex
+from openmock.generate.combine import choice_gen
+from openmock.generate.hints import with_hints, with_x_faker
 from openmock.generate.merge import flatten_all_of, merge
+from openmock.generate.realism import Realism
 from openmock.generate.scalars import (
+    ANNOTATIONS,
+    SOFT_DEPTH,
     Draw,
     Gen,
     GenerationError,
     fail,
+    infer_type,
     integer_gen,
     number_gen,
     string_gen,
@@ -27,35 +33,35 @@ from openmock.generate.scalars import (
 from openmock.spec.nodes import child_map
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 
-SOFT_DEPTH = 5  # below this, optional properties are left out and arrays keep minItems
 HARD_DEPTH = 40  # a schema that still requires nesting here cannot be satisfied
-_ANNOTATIONS = frozenset(
-    {"title", "description", "example", "examples", "deprecated", "readOnly", "writeOnly",
-     "xml", "externalDocs", "$comment", "discriminator", "default", "$schema", "$id"}
-)  # fmt: skip
-_OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties",
-                "minProperties", "maxProperties", "propertyNames", "dependentRequired")  # fmt: skip
-_ARRAY_KEYS = ("items", "prefixItems", "minItems", "maxItems", "contains", "uniqueItems")
-_STRING_KEYS = ("minLength", "maxLength", "pattern", "format")
-_NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
-
-
-_MISSING = object()
+# How often an optional property is present, by object depth: mostly at the top, less inside,
+# none from depth 3 (a nested object keeps its required properties). Real responses look like
+# this, and it keeps generated bodies of specs like Stripe's (expandable everything) small.
+OPTIONAL_SHARE_BY_DEPTH = (0.9, 0.9, 0.5)
+MAX_ITEMS_BY_DEPTH = (5, 2, 1)  # arrays of 1-5 items at the top, 1-2 inside, then 1
 
 
 class Compiler:
     """Compiles schemas for one direction: 'response' leaves writeOnly properties out,
     'request' leaves readOnly properties out."""
 
-    def __init__(self, index: SchemaIndex, direction: str = "response") -> None:
+    def __init__(
+        self, index: SchemaIndex, direction: str = "response", realism: Realism | None = None
+    ) -> None:
         self.index = index
         self.direction = direction
+        self.realism = realism or Realism()
         self.skip_flag = "writeOnly" if direction == "response" else "readOnly"
-        self._cache: dict[int, Gen] = {}
+        self.problems: list[str] = []  # hints the spec carries that cannot be used, and why
+        self._cache: dict[tuple[int, str | None], Gen] = {}
         self._alive: list[Any] = []  # schemas made here must outlive their id() cache key
 
-    def compile(self, schema: Any) -> Gen:
-        key = id(schema)
+    def compile(self, schema: Any, name: str | None = None) -> Gen:
+        """The generator of `schema`; `name` is the property it is the value of, if any,
+        which picks realistic strings and number ranges (`email`, `createdAt`, `price`)."""
+        if name is not None and _is_container(self.index, schema):
+            name = None  # only scalars (and array items) look at the name
+        key = (id(schema), name)
         found = self._cache.get(key)
         if found is not None:
             return found
@@ -67,27 +73,41 @@ class Compiler:
         self._cache[key] = recursive
         self._alive.append(schema)
         try:
-            gen = self._build(schema)
+            gen = self._build(schema, name)
         except UnresolvedRef as exc:
             gen = fail(f"the schema has an unresolved $ref {exc}")
+        if isinstance(schema, dict) and "$ref" not in schema:
+            gen = self._hinted(gen, schema)
         cell.append(gen)
         self._cache[key] = gen
         return gen
 
+    def _hinted(self, gen: Gen, schema: dict[str, Any]) -> Gen:
+        def allows(value: Any) -> bool:
+            return self._allows(schema, value)
+
+        def report(message: str) -> None:
+            self.problems.append(f"{self.index.pointer_of(schema)}: {message}")
+
+        if "x-faker" in schema:
+            gen = with_x_faker(gen, schema, self.realism.x_faker, allows, report)
+        return with_hints(gen, schema, allows, report, self.skip_flag)
+
     # ------------------------------------------------------------------ dispatch
-    def _build(self, schema: Any) -> Gen:
+    def _build(self, schema: Any, name: str | None = None) -> Gen:
         if schema is False:
             return fail("the schema is `false`: no value is allowed")
+        word = self.realism.word
         if not isinstance(schema, dict):
-            return lambda draw: formats.word(draw.rng)
+            return lambda draw: word(draw.rng)
         if "x-openmock-unresolved-ref" in schema:
             raise UnresolvedRef(str(schema["x-openmock-unresolved-ref"]))
         if "$ref" in schema:
             target = self.index.lookup(schema["$ref"])
-            siblings = {k: v for k, v in schema.items() if k != "$ref" and k not in _ANNOTATIONS}
+            siblings = {k: v for k, v in schema.items() if k != "$ref" and k not in ANNOTATIONS}
             if not siblings:
-                return self.compile(target)
-            return self.compile({"allOf": [target, siblings]})
+                return self.compile(target, name)
+            return self.compile({"allOf": [target, siblings]}, name)
         if "allOf" in schema:
             merged = merge(flatten_all_of(schema, self.index))
             if merged is False:
@@ -95,9 +115,9 @@ class Compiler:
             assert isinstance(merged, dict)
             if merged.get("allOf"):
                 leftovers = merged.pop("allOf")
-                gen = self.compile(merged)
+                gen = self.compile(merged, name)
                 return self._checked(gen, {"allOf": leftovers})
-            return self.compile(merged)
+            return self.compile(merged, name)
         if "const" in schema:
             const = schema["const"]
             if not self._allows(schema, const):
@@ -107,11 +127,11 @@ class Compiler:
             return self._enum(schema)
         for keyword in ("oneOf", "anyOf"):
             if isinstance(schema.get(keyword), list) and schema[keyword]:
-                return self._choice(schema, keyword)
+                return choice_gen(self, schema, keyword, name)
         if "not" in schema:
             base = {k: v for k, v in schema.items() if k != "not"}
-            return self._checked(self.compile(base), {"not": schema["not"]})
-        return self._typed(schema)
+            return self._checked(self.compile(base, name), {"not": schema["not"]})
+        return self._typed(schema, name)
 
     def _checked(self, gen: Gen, constraint: dict[str, Any]) -> Gen:
         """Draw from `gen` until the value also satisfies `constraint` (bounded)."""
@@ -143,73 +163,33 @@ class Compiler:
 
         return enum
 
-    def _choice(self, schema: dict[str, Any], keyword: str) -> Gen:
-        base = {k: v for k, v in schema.items() if k not in (keyword, "discriminator")}
-        has_base = any(k not in _ANNOTATIONS for k in base)
-        disc = child_map(schema, "discriminator")
-        prop = disc.get("propertyName") if isinstance(disc, dict) else None
-        mapping = {v: k for k, v in (disc.get("mapping") or {}).items()} if disc else {}
-        branches: list[tuple[Gen, int, str | None]] = []
-        for raw in schema[keyword]:
-            label = None
-            if prop and isinstance(raw, dict) and isinstance(raw.get("$ref"), str):
-                label = mapping.get(raw["$ref"], raw["$ref"].rsplit("/", 1)[-1])
-            target = {"allOf": [base, raw]} if has_base else raw
-            branches.append((self.compile(target), _weight(self.index, raw), label))
-        whole = schema
-        index = self.index
-        exclusive = keyword == "oneOf"
-
-        def choose(draw: Draw) -> Any:
-            order = list(range(len(branches)))
-            draw.rng.shuffle(order)
-            if draw.depth >= SOFT_DEPTH:
-                order.sort(key=lambda i: branches[i][1])
-            last: Exception | None = None
-            for i in order:
-                gen, _, label = branches[i]
-                try:
-                    value = gen(draw)
-                except GenerationError as exc:
-                    last = exc
-                    continue
-                if label is not None and isinstance(value, dict):
-                    # The mapping key selects the branch, when the branch allows it.
-                    before = value.get(prop, _MISSING)
-                    value[prop] = label
-                    if not index.is_valid(whole, value):
-                        if before is _MISSING:
-                            del value[prop]
-                        else:
-                            value[prop] = before
-                if not exclusive or index.is_valid(whole, value):
-                    return value
-            raise GenerationError(
-                f"no {keyword} branch could be satisfied" + (f": {last}" if last else "")
-            )
-
-        return choose
-
     # ------------------------------------------------------------------ by type
-    def _typed(self, schema: dict[str, Any]) -> Gen:
+    def _typed(self, schema: dict[str, Any], name: str | None = None) -> Gen:
         declared = schema.get("type")
         types = (
-            [declared] if isinstance(declared, str) else list(declared or []) or [_infer(schema)]
+            [declared]
+            if isinstance(declared, str)
+            else list(declared or []) or [infer_type(schema)]
         )
         gens: dict[str, Gen] = {}
+        realism = self.realism
         for kind in types:
-            builder = {
-                "object": self._object, "array": self._array, "string": string_gen,
-                "integer": integer_gen, "number": number_gen,
-            }.get(kind)  # fmt: skip
-            if builder is not None:
-                gens[kind] = builder(schema)
+            if kind == "object":
+                gens[kind] = self._object(schema)
+            elif kind == "array":
+                gens[kind] = self._array(schema, name)
+            elif kind == "string":
+                realistic = realism.string_for(name, schema.get("format"))
+                gens[kind] = string_gen(schema, realistic, realism.text)
+            elif kind in ("integer", "number"):
+                maker = integer_gen if kind == "integer" else number_gen
+                gens[kind] = maker(schema, realism.number_range(name))
             elif kind == "boolean":
                 gens[kind] = lambda draw: draw.rng.random() < 0.7
             elif kind == "null":
                 gens[kind] = lambda draw: None
             elif kind == "any":
-                gens[kind] = lambda draw: formats.word(draw.rng)
+                gens[kind] = lambda draw: realism.word(draw.rng)
         if not gens:
             return fail(f"unknown type {declared!r}")
         first = next((g for k, g in gens.items() if k != "null"), gens.get("null"))
@@ -235,7 +215,7 @@ class Compiler:
             skip = isinstance(resolved, dict) and resolved.get(self.skip_flag) is True
             if skip:
                 continue
-            props.append((name, self.compile(sub), name in required))
+            props.append((name, self.compile(sub, name), name in required))
         known = {p[0] for p in props} | set(props_raw)
         additional = schema.get("additionalProperties", True)
         pattern_props = schema.get("patternProperties")
@@ -245,7 +225,11 @@ class Compiler:
                 extra_gens.append((_pattern_key(regex.compile_pattern(pattern)), self.compile(sub)))
         if additional is not False:
             names = schema.get("propertyNames")
-            key_gen = string_gen(self.index.deref(names)) if isinstance(names, dict) else None
+            key_gen = (
+                string_gen(self.index.deref(names), None, self.realism.text)
+                if isinstance(names, dict)
+                else None
+            )
             value_gen = self.compile(additional if isinstance(additional, dict) else {})
             extra_gens.append(
                 (lambda rng, i: key_gen(Draw(rng)) if key_gen else f"key{i + 1}", value_gen)
@@ -255,26 +239,28 @@ class Compiler:
         dependent = child_map(schema, "dependentRequired")
         missing = [r for r in required if r not in known]
         is_map = not props_raw and isinstance(additional, dict)
+        word = self.realism.word
 
         def obj(draw: Draw) -> Any:
             if draw.depth > HARD_DEPTH:
                 raise GenerationError("the schema requires unbounded nesting")
             deep = draw.depth >= SOFT_DEPTH
+            share = OPTIONAL_SHARE_BY_DEPTH[draw.depth] if draw.depth < 3 else 0.0
             inner = draw.deeper()
             out: dict[str, Any] = {}
             for name, gen, is_required in props:
                 if is_required:
                     out[name] = gen(inner)
-                elif not deep:
+                elif share and draw.rng.random() < share:
                     # An optional property no value can satisfy is left out.
                     with contextlib.suppress(GenerationError):
                         out[name] = gen(inner)
             for name in missing:
-                out[name] = formats.word(draw.rng)
+                out[name] = word(draw.rng)
             for name in list(out):
                 for dep in dependent.get(name) or []:
                     if dep not in out:
-                        out[dep] = formats.word(draw.rng)
+                        out[dep] = word(draw.rng)
             want = max(min_props, 1 if is_map and not deep else 0)
             i = 0
             while len(out) < want and extra_gens and i < want * 4 + 4:
@@ -290,10 +276,11 @@ class Compiler:
 
         return obj
 
-    def _array(self, schema: dict[str, Any]) -> Gen:
+    def _array(self, schema: dict[str, Any], name: str | None = None) -> Gen:
         items = schema.get("items", True)
         prefix = [self.compile(p) for p in schema.get("prefixItems") or []]
-        item_gen = self.compile(items) if items is not False else None
+        item_name = _singular(name)
+        item_gen = self.compile(items, item_name) if items is not False else None
         lo = int(schema.get("minItems") or 0)
         hi = schema.get("maxItems")
         unique = schema.get("uniqueItems") is True
@@ -306,8 +293,12 @@ class Compiler:
         def array(draw: Draw) -> Any:
             if draw.depth > HARD_DEPTH:
                 raise GenerationError("the schema requires unbounded nesting")
-            deep = draw.depth >= SOFT_DEPTH
-            count = lo if deep else max(lo, len(prefix), 1)
+            if draw.depth >= SOFT_DEPTH:
+                count = lo
+            else:
+                most = MAX_ITEMS_BY_DEPTH[min(draw.depth, len(MAX_ITEMS_BY_DEPTH) - 1)]
+                least = max(lo, len(prefix), 1)
+                count = draw.rng.randint(least, max(least, most))
             if isinstance(hi, int):
                 count = min(count, hi)
             if item_gen is None:
@@ -336,29 +327,28 @@ class Compiler:
         return array
 
 
-def _infer(schema: dict[str, Any]) -> str:
-    for kind, keys in (("object", _OBJECT_KEYS), ("array", _ARRAY_KEYS),
-                       ("string", _STRING_KEYS), ("number", _NUMBER_KEYS)):  # fmt: skip
-        if any(k in schema for k in keys):
-            return kind
-    return "any"
+def _singular(name: str | None) -> str | None:
+    """The name of one item of an array property: `emails` -> `email`, `tags` -> `tag`."""
+    if not name:
+        return None
+    if name.endswith("ies") and len(name) > 4:
+        return name[:-3] + "y"
+    if name.endswith(("sses", "xes")):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss") and len(name) > 2:
+        return name[:-1]
+    return None  # not a plural: the items are not "one <name>"
 
 
-def _weight(index: SchemaIndex, schema: Any) -> int:
-    """How deep a branch tends to go: null < scalars < arrays < objects."""
+def _is_container(index: SchemaIndex, schema: Any) -> bool:
     try:
         schema = index.deref(schema)
     except UnresolvedRef:
-        return 9
+        return False
     if not isinstance(schema, dict):
-        return 1
+        return True
     kind = schema.get("type")
-    kinds = [kind] if isinstance(kind, str) else list(kind or [_infer(schema)])
-    if "null" in kinds:
-        return 0
-    if "object" in kinds:
-        return 3
-    return 2 if "array" in kinds else 1
+    return kind == "object" or (kind is None and "properties" in schema)
 
 
 def _pattern_key(parsed: Any) -> Callable[[random.Random, int], str]:

@@ -5,6 +5,7 @@ validators apply (`value / multipleOf` must be an integer in floating point)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Callable
@@ -12,6 +13,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from openmock.generate import formats, regex
+
+SOFT_DEPTH = 5  # below this depth, generators take the shallowest way out
+ANNOTATIONS = frozenset(
+    {"title", "description", "example", "examples", "deprecated", "readOnly", "writeOnly",
+     "xml", "externalDocs", "$comment", "discriminator", "default", "$schema", "$id"}
+)  # fmt: skip
+_OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties",
+                "minProperties", "maxProperties", "propertyNames", "dependentRequired")  # fmt: skip
+_ARRAY_KEYS = ("items", "prefixItems", "minItems", "maxItems", "contains", "uniqueItems")
+_STRING_KEYS = ("minLength", "maxLength", "pattern", "format")
+_NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
+def infer_type(schema: dict[str, Any]) -> str:
+    """The type a schema without `type` implies by its keywords."""
+    for kind, keys in (("object", _OBJECT_KEYS), ("array", _ARRAY_KEYS),
+                       ("string", _STRING_KEYS), ("number", _NUMBER_KEYS)):  # fmt: skip
+        if any(k in schema for k in keys):
+            return kind
+    return "any"
 
 
 class GenerationError(Exception):
@@ -28,6 +49,15 @@ class Draw:
 
 
 Gen = Callable[[Draw], Any]
+Maker = Callable[[random.Random], Any]
+Words = Callable[[random.Random, int], str]  # a text of at least n characters
+Range = tuple[float, float, int]  # low, high, decimals: a sensible range for an unbounded number
+
+
+def derive_seed(*parts: object) -> int:
+    """A stable 64-bit seed from any parts (sha256; never Python's salted hash())."""
+    text = "\x1f".join(str(p) for p in parts)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
 def fail(message: str) -> Gen:
@@ -37,13 +67,25 @@ def fail(message: str) -> Gen:
     return gen
 
 
-def string_gen(schema: dict[str, Any]) -> Gen:
+def _default_words(rng: random.Random, length: int) -> str:
+    out = formats.word(rng)
+    while len(out) < length:
+        out += " " + formats.word(rng)
+    return out
+
+
+def string_gen(
+    schema: dict[str, Any], realistic: Maker | None = None, words: Words | None = None
+) -> Gen:
+    """Strings for `schema`: from its pattern, else `realistic` (a maker chosen by format and
+    property name, see realism.py), else its format, else words; within the length bounds."""
     lo = int(schema.get("minLength") or 0)
     hi = schema.get("maxLength")
     fmt = schema.get("format")
     pattern = schema.get("pattern")
     parsed = regex.compile_pattern(pattern) if isinstance(pattern, str) else None
     fmt_gen = formats.FORMATS.get(fmt) if isinstance(fmt, str) else None
+    text = words or _default_words
 
     def fits(value: str) -> bool:
         return len(value) >= lo and (not isinstance(hi, int) or len(value) <= hi)
@@ -59,21 +101,27 @@ def string_gen(schema: dict[str, Any]) -> Gen:
                 if fits(value):
                     return value
             return value
+        if realistic is not None:
+            for _ in range(3):
+                value = realistic(rng)
+                if isinstance(value, str) and fits(value):
+                    return value
         if fmt_gen is not None:
             value = fmt_gen(rng)
             if fits(value):
                 return value
-        value = formats.word(rng)
-        while len(value) < lo:
-            value += formats.word(rng)
+        value = text(rng, max(lo, 1))
         if isinstance(hi, int):
-            value = value[:hi]
+            value = value[:hi].rstrip() if hi > lo else value[:hi]
+            value += "x" * (lo - len(value))
         return value
 
     return string
 
 
-def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float, float, bool, bool]:
+def _bounds(
+    schema: dict[str, Any], integer: bool, default: Range | None = None
+) -> tuple[float, float, bool, bool]:
     lo: float | None = schema.get("minimum")
     hi: float | None = schema.get("maximum")
     ex_lo = ex_hi = False
@@ -86,7 +134,7 @@ def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float, float, bool, 
         if hi is None or value <= hi:
             hi, ex_hi = value, True
     if lo is None and hi is None:
-        lo, hi = (1, 1000) if integer else (0, 1000)
+        lo, hi = default[:2] if default else ((1, 1000) if integer else (0, 1000))
     elif lo is None:
         assert hi is not None
         lo = min(hi - 1000, 0) if hi > 0 else hi - 1000
@@ -95,8 +143,8 @@ def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float, float, bool, 
     return float(lo), float(hi), ex_lo, ex_hi
 
 
-def integer_gen(schema: dict[str, Any]) -> Gen:
-    lo_f, hi_f, ex_lo, ex_hi = _bounds(schema, True)
+def integer_gen(schema: dict[str, Any], default: Range | None = None) -> Gen:
+    lo_f, hi_f, ex_lo, ex_hi = _bounds(schema, True, default)
     lo = math.floor(lo_f) + 1 if ex_lo or lo_f != math.floor(lo_f) else int(lo_f)
     hi = math.ceil(hi_f) - 1 if ex_hi or hi_f != math.ceil(hi_f) else int(hi_f)
     step = schema.get("multipleOf")
@@ -121,8 +169,9 @@ def _integer_step(step: float) -> int:
     return 1
 
 
-def number_gen(schema: dict[str, Any]) -> Gen:
-    lo, hi, ex_lo, ex_hi = _bounds(schema, False)
+def number_gen(schema: dict[str, Any], default: Range | None = None) -> Gen:
+    lo, hi, ex_lo, ex_hi = _bounds(schema, False, default)
+    places = default[2] if default and default[2] else 2
     step = schema.get("multipleOf")
 
     def inside(v: float) -> bool:
@@ -148,7 +197,7 @@ def number_gen(schema: dict[str, Any]) -> Gen:
 
     def number(draw: Draw) -> float:
         for _ in range(20):
-            value = round(draw.rng.uniform(lo, hi), 2)
+            value = round(draw.rng.uniform(lo, hi), places)
             if inside(value):
                 return value
         return (lo + hi) / 2

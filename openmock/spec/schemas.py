@@ -31,6 +31,7 @@ class SchemaIndex:
         # The 2020-12 checker: a bare FormatChecker() mixes in draft 3 (`time` without offset).
         self._format_checker = Draft202012Validator.FORMAT_CHECKER
         self._validators: dict[tuple[int, str], tuple[Any, Draft202012Validator]] = {}
+        self._pointers: dict[int, str] | None = None
         self._classes = {
             "any": Draft202012Validator,
             # OpenAPI: a required writeOnly property may be absent from a response, a
@@ -69,6 +70,29 @@ class SchemaIndex:
                 return schema
             schema = self.lookup(ref)
         raise UnresolvedRef("reference chain too long")
+
+    def pointer_of(self, schema: Any) -> str:
+        """The JSON pointer where `schema` sits in the document ("(inline)" when it was made
+        by the generator, e.g. a merged allOf). Built on first use: only reports need it."""
+        if self._pointers is None:
+            self._pointers = {}
+            stack: list[tuple[Any, str]] = [(self.document, "")]
+            while stack:
+                node, pointer = stack.pop()
+                if isinstance(node, dict):
+                    self._pointers.setdefault(id(node), pointer or "/")
+                    for key, value in node.items():
+                        if isinstance(value, dict | list):
+                            escaped = str(key).replace("~", "~0").replace("/", "~1")
+                            stack.append((value, f"{pointer}/{escaped}"))
+                elif isinstance(node, list):
+                    stack.extend(
+                        (v, f"{pointer}/{i}")
+                        for i, v in enumerate(node)
+                        if isinstance(v, dict | list)
+                    )
+        found = self._pointers.get(id(schema))
+        return "#" + found if found else "(a schema made from allOf/oneOf)"
 
     def lookup(self, ref: str) -> Any:
         if not ref.startswith("#"):
