@@ -158,17 +158,34 @@ def _bind(host: str, port: int) -> socket.socket:
 @click.option("--port", default=4010, show_default=True, type=int, help="Port (0: any free port).")
 @click.option("--lenient", is_flag=True, help="Serve what can be served from an invalid spec.")
 @click.option("--seed", default=0, type=int, show_default=True, help="Seed for generated data.")
-def from_spec(specs: tuple[str, ...], host: str, port: int, lenient: bool, seed: int) -> None:
+@click.option("--dynamic", is_flag=True, help="Fresh generated data on every request.")
+@click.option(
+    "--locale", default="en_US", show_default=True, help="Faker locale for realistic values."
+)
+def from_spec(
+    specs: tuple[str, ...],
+    host: str,
+    port: int,
+    lenient: bool,
+    seed: int,
+    dynamic: bool,
+    locale: str,
+) -> None:
     """Serve every operation of SPEC as a mock."""
     import uvicorn
 
-    from openmock.server import app_from_catalog
+    from openmock.generate import UnknownLocale
+    from openmock.server import MockOptions, app_from_catalog
 
     if len(specs) > 1:
         _fail("serving several specs in one server is not supported yet; pass one SPEC.")
     started = time.perf_counter()
     catalog, index = _load(specs[0], lenient)
-    app = app_from_catalog(catalog, index, seed=seed)
+    try:
+        app = app_from_catalog(catalog, index, MockOptions(seed, dynamic, locale))
+    except UnknownLocale as exc:
+        _fail(f"--locale: {exc}.")
+        raise  # unreachable
     sock = _bind(host, port)
     actual_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host

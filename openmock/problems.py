@@ -78,6 +78,31 @@ def import_failed(stub_id: str, reason: str) -> Problem:
     )
 
 
+def no_such_scenario(stub_id: str, asked: str, available: list[dict[str, Any]]) -> Problem:
+    listed = ", ".join(f"{a['id']} ({a['status']})" for a in available)
+    return Problem(
+        404,
+        "No such scenario",
+        f"'{stub_id}' has no scenario for {asked}. It has: {listed}. Ask with Prefer: code=N "
+        "and/or example=ID (or x-mock-response-code / x-mock-response-name).",
+        "no-such-scenario",
+        errors=({"in": "header", "name": "Prefer", "message": f"nothing matches {asked}"},),
+        extra={"scenarios": available},
+    )
+
+
+def bad_controls(problems: tuple[str, ...]) -> Problem:
+    return Problem(
+        400,
+        "Unreadable control header",
+        "; ".join(problems) + ". Fix the header or leave it out.",
+        "bad-control-header",
+        errors=tuple(
+            {"in": "header", "name": p.split(" ")[0].rstrip(":"), "message": p} for p in problems
+        ),
+    )
+
+
 def generation_failed(stub_id: str, scenario_id: str, reason: str) -> Problem:
     return Problem(
         500,

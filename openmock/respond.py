@@ -7,10 +7,11 @@ cache keeps recent ones so repeated requests do not generate again.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
@@ -23,7 +24,7 @@ from openmock.matching import negotiate
 from openmock.matching.negotiate import is_json
 from openmock.model import HeaderSpec, Representation, Scenario, Stub
 from openmock.problems import Problem, generation_failed, not_acceptable
-from openmock.spec.schemas import SchemaIndex
+from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 
 GENERATED_CACHE_SIZE = 2048
 # Headers the mock itself sets from the real body and connection, never from the spec.
@@ -31,6 +32,16 @@ TRANSPORT_HEADERS = frozenset(
     {"content-length", "content-type", "transfer-encoding", "connection", "keep-alive"}
 )
 log = logging.getLogger("openmock")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """How one request's generated data is seeded."""
+
+    key: str  # method, concrete path, query, scenario: the same request, the same data
+    path_params: dict[str, Any]
+    seed: int | None = None  # `Prefer: seed=N`; None: the engine's seed
+    dynamic: bool = False  # fresh data on every request
 
 
 @dataclass(frozen=True)
@@ -113,32 +124,40 @@ def header_text(value: Any) -> str:
 class Responder:
     """Owns the generation engine and the caches of serialised bodies."""
 
-    def __init__(self, engine: GenerationEngine, index: SchemaIndex) -> None:
+    def __init__(self, engine: GenerationEngine, index: SchemaIndex, dynamic: bool = False) -> None:
         self.engine = engine
         self.index = index
+        self.dynamic = dynamic  # --dynamic: fresh data on every request
         self._examples: dict[tuple[str, str, str], tuple[bytes, str | None]] = {}
-        self._generated: OrderedDict[str, Any] = OrderedDict()
+        self._generated: OrderedDict[tuple[str, int | None], Any] = OrderedDict()
+        self._fresh = itertools.count()
 
     def respond(
         self,
         stub: Stub,
         scenario: Scenario,
         accept: str | None,
-        seed_key: str,
-        path_params: dict[str, Any],
+        gen: Generation,
+        status: int | None = None,
     ) -> MockResponse | Problem:
+        """The response of `scenario` (with `status` when a control header asked for a code
+        the spec covers with `4XX` or `default`). Raises FallbackNeeded when a schema needs
+        the slow search first (the server runs it off the event loop and asks again)."""
+        if gen.dynamic or self.dynamic:
+            gen = replace(gen, key=f"{gen.key}|fresh{next(self._fresh)}", dynamic=True)
         headers: list[tuple[str, str]] = []
         try:
             for spec in scenario.headers:
                 if spec.name.lower() in TRANSPORT_HEADERS:
                     continue  # the server frames the message; a documented value would lie
-                value = self._header_value(spec, f"{seed_key}|header|{spec.name}")
+                value = self._header_value(spec, gen, f"header|{spec.name}")
                 if value is not None:
                     headers.append((spec.name.lower(), header_text(value)))
         except GenerationError as exc:
             return generation_failed(stub.id, scenario.id, f"header: {exc}")
+        status = status or scenario.status
         if not scenario.has_body:
-            return MockResponse(scenario.status, headers, b"", None, scenario.source != "schema")
+            return MockResponse(status, headers, b"", None, scenario.source != "schema")
         rep = negotiate(scenario.representations, accept)
         if rep is None:
             available = [r.media_type for r in scenario.representations]
@@ -148,28 +167,31 @@ class Responder:
             if rep.example is not None:
                 body, warning = self._example(stub, scenario, rep)
             else:
-                body = self._generated_body(rep, seed_key, path_params)
+                body = self._generated_body(rep, gen)
         except GenerationError as exc:
             return generation_failed(stub.id, scenario.id, str(exc))
         headers.append(("content-type", rep.media_type))
-        return MockResponse(
-            scenario.status, headers, body, rep.media_type, rep.from_example, warning
-        )
+        return MockResponse(status, headers, body, rep.media_type, rep.from_example, warning)
 
-    def _header_value(self, spec: HeaderSpec, key: str) -> Any:
+    def _header_value(self, spec: HeaderSpec, gen: Generation, part: str) -> Any:
         if spec.example is not None:
             return spec.example.value
         if spec.schema is None:
             return None
-        return self._cached(spec.schema, key)
+        return self._cached(spec.schema, gen, part)
 
-    def _cached(self, schema: Any, key: str) -> Any:
+    def _cached(self, schema: Any, gen: Generation, part: str) -> Any:
+        key = f"{gen.key}|{part}"
+        engine = self.engine
+        if gen.dynamic:
+            return engine.value(schema, key, seed=gen.seed, blocking=False)
         cache = self._generated
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-        value = self.engine.value(schema, key)
-        cache[key] = value
+        slot = (key, gen.seed)
+        if slot in cache:
+            cache.move_to_end(slot)
+            return cache[slot]
+        value = engine.value(schema, key, seed=gen.seed, blocking=False)
+        cache[slot] = value
         if len(cache) > GENERATED_CACHE_SIZE:
             cache.popitem(last=False)
         return value
@@ -216,27 +238,46 @@ class Responder:
             + (f" (at /{where})" if where else "")
         )
 
-    def _generated_body(
-        self, rep: Representation, seed_key: str, path_params: dict[str, Any]
-    ) -> bytes:
+    def _generated_body(self, rep: Representation, gen: Generation) -> bytes:
         if rep.schema is None:
             return b"" if not is_json(rep.media_type) else b"{}"
-        value = self._cached(rep.schema, f"{seed_key}|{rep.media_type}")
-        if path_params and isinstance(value, dict):
-            value = self._echo(value, rep.schema, path_params)
+        value = self._cached(rep.schema, gen, rep.media_type)
+        if gen.path_params and isinstance(value, dict):
+            value = self._echo(value, rep.schema, gen.path_params)
         return serialise(value, rep.media_type, self.index.deref(rep.schema))
 
     def _echo(
         self, value: dict[str, Any], schema: Any, path_params: dict[str, Any]
     ) -> dict[str, Any]:
-        """GET /pets/42 -> {"id": 42, ...}: path parameters echoed into same-named top-level
-        properties, when the result is still valid."""
+        """GET /pets/42 -> {"id": 42, ...}: path parameters echoed into the same-named
+        top-level property (the last one, `petId`, also into `id` when the body has no
+        `petId`), when the result is still valid for the schema."""
+        declared = _top_properties(self.index, schema)
         echoed = dict(value)
-        changed = False
-        for name, param in path_params.items():
-            if name in echoed and echoed[name] != param:
-                echoed[name] = param
-                changed = True
-        if changed and self.index.is_valid(schema, echoed, "response"):
+        names = list(path_params)
+        for position, name in enumerate(names):
+            targets = [name]
+            last = position == len(names) - 1
+            if last and name != "id" and name.lower().endswith("id") and name not in declared:
+                targets.append("id")
+            for target in targets:
+                if target in declared or target in echoed:
+                    echoed[target] = path_params[name]
+                    break
+        if echoed != value and self.index.is_valid(schema, echoed, "response"):
             return echoed
         return value
+
+
+def _top_properties(index: SchemaIndex, schema: Any, depth: int = 0) -> set[str]:
+    """Names of the properties a schema declares at its top level (through $ref and allOf)."""
+    try:
+        schema = index.deref(schema)
+    except UnresolvedRef:
+        return set()
+    if not isinstance(schema, dict) or depth > 8:
+        return set()
+    names = set(schema.get("properties") or {})
+    for branch in schema.get("allOf") or []:
+        names |= _top_properties(index, branch, depth + 1)
+    return names

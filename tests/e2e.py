@@ -14,7 +14,7 @@ from oracle import Oracle, path_for
 from openmock.generate import GenerationEngine, GenerationError
 from openmock.importer import build_catalog
 from openmock.model import Parameter, Stub
-from openmock.server import app_from_catalog
+from openmock.server import MockOptions, app_from_catalog
 from openmock.spec import Spec
 from openmock.spec.schemas import SchemaIndex
 
@@ -72,7 +72,7 @@ def concrete_path(stub: Stub, engine: GenerationEngine) -> str:
 def exercise(spec: Spec, *, seed: int = 0, generation_may_fail: bool = False) -> Report:
     index = SchemaIndex(spec.document)
     catalog = build_catalog(spec, index)
-    app = app_from_catalog(catalog, index, seed=seed)
+    app = app_from_catalog(catalog, index, MockOptions(seed=seed))
     oracle = Oracle(spec)
     engine = GenerationEngine(index, seed=seed + 1)
     report = Report()

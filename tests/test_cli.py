@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -101,9 +103,11 @@ def test_port_in_use_is_a_clear_error() -> None:
     assert_clean_failure(result, f"127.0.0.1:{port}", "--port")
 
 
-def test_from_spec_serves_and_stops_on_sigterm() -> None:
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[str, list[str]]]:
+    """`openmock from-spec ARGS --port 0` as a subprocess: (its URL, the lines it printed)."""
     process = subprocess.Popen(
-        [*CLI, "from-spec", str(SPECS / "petstore.yaml"), "--port", "0"],
+        [*CLI, "from-spec", *args, "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -120,12 +124,37 @@ def test_from_spec_serves_and_stops_on_sigterm() -> None:
             if line.startswith("openmock ready: "):
                 url = line.split()[2]
         assert url, "".join(lines)
-        assert any("listPets" in line for line in lines)  # the table of mounted operations
-        assert httpx.get(f"{url}/__openmock/health").json()["status"] == "ok"
-        pets = httpx.get(f"{url}/v1/pets")
-        assert pets.status_code == 200 and pets.json()[0]["name"] == "Tom"
+        yield url, lines
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=20)
     assert code == 0
     assert "Traceback" not in (process.stderr.read() if process.stderr else "")
+
+
+def test_from_spec_serves_and_stops_on_sigterm() -> None:
+    with serving(str(SPECS / "petstore.yaml")) as (url, lines):
+        assert any("listPets" in line for line in lines)  # the table of mounted operations
+        assert httpx.get(f"{url}/__openmock/health").json()["status"] == "ok"
+        pets = httpx.get(f"{url}/v1/pets")
+        assert pets.status_code == 200 and pets.json()[0]["name"] == "Tom"
+
+
+def _bodies(*args: str) -> list[str]:
+    with serving(str(SPECS / "petstore.yaml"), *args) as (url, _):
+        return [
+            httpx.get(f"{url}{path}").text
+            for path in ("/v1/pets/42", "/v1/pets/7", "/v1/owners/ann-1/pets", "/v1/status")
+        ]
+
+
+def test_same_seed_same_bodies_across_processes() -> None:
+    """design.md decision 5: --seed gives the same data in separate runs (no salted hash())."""
+    first = _bodies("--seed", "7")
+    assert first == _bodies("--seed", "7")
+    assert first != _bodies("--seed", "8")
+
+
+def test_bad_locale_is_a_clear_error() -> None:
+    result = run("from-spec", str(SPECS / "petstore.yaml"), "--locale", "xx_YY")
+    assert_clean_failure(result, "--locale", "xx_YY", "en_US")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from openmock.matching.controls import Controls, read_controls
 from openmock.matching.negotiate import negotiate, parse_accept
 from openmock.matching.select import Selection, select_scenario
 
-__all__ = ["Selection", "negotiate", "parse_accept", "select_scenario"]
+__all__ = [
+    "Controls",
+    "Selection",
+    "negotiate",
+    "parse_accept",
+    "read_controls",
+    "select_scenario",
+]

@@ -1,22 +1,59 @@
 """PICK: which scenario of a stub answers a request.
 
-For now: the stub's default scenario (the first example of its lowest 2xx response, else
-that response's schema, else `default`). Control headers and request-to-example pairing
-arrive with the matching issue and extend this module.
+Order (documented in the README):
+1. explicit control: `Prefer: code=` / `x-mock-response-code` and `Prefer: example=` /
+   `x-mock-response-name` / `x-mock-response-id`. Asking for something the stub does not
+   have is a 404 problem naming what it has, never a silent default;
+2. the stub's default scenario (the first example of its lowest 2xx response, else that
+   response's schema, else `default`).
+Request-to-example pairing arrives with the matching issue and slots in between.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openmock.matching.controls import Controls
 from openmock.model import Scenario, Stub
+from openmock.problems import Problem, no_such_scenario
 
 
 @dataclass(frozen=True)
 class Selection:
     scenario: Scenario
     reason: str  # said in logs and headers: why this scenario answers
+    status: int  # usually scenario.status; the asked code for a `4XX` or `default` response
 
 
-def select_scenario(stub: Stub) -> Selection:
-    return Selection(stub.default_scenario, "default")
+def _covers(scenario: Scenario, code: int) -> bool:
+    key = scenario.status_key.upper()
+    if key == str(code):
+        return True
+    if len(key) == 3 and key.endswith("XX"):
+        return key[0] == str(code)[0]
+    return key == "DEFAULT"
+
+
+def select_scenario(stub: Stub, controls: Controls | None = None) -> Selection | Problem:
+    default = stub.default_scenario
+    if controls is None or not controls.explicit:
+        return Selection(default, "default", default.status)
+    candidates = list(stub.scenarios)
+    reasons: list[str] = []
+    code = controls.code
+    if code is not None:
+        exact = [s for s in candidates if s.status_key == str(code)]
+        candidates = exact or [s for s in candidates if _covers(s, code)]
+        reasons.append(f"code={code}")
+    if controls.example is not None:
+        wanted = controls.example
+        candidates = [s for s in candidates if wanted in (s.id, s.name)]
+        reasons.append(f"example={wanted}")
+    if not candidates:
+        return no_such_scenario(stub.id, ", ".join(reasons), _menu(stub))
+    chosen = default if default in candidates else candidates[0]
+    return Selection(chosen, "asked: " + ", ".join(reasons), code or chosen.status)
+
+
+def _menu(stub: Stub) -> list[dict[str, object]]:
+    return [{"id": s.id, "name": s.name, "status": s.status_key} for s in stub.scenarios]

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from openmock.server.app import app_from_catalog, create_app
-from openmock.server.mock import MockApp, MockState
+from openmock.server.mock import MockApp, MockOptions, MockState
 
-__all__ = ["MockApp", "MockState", "app_from_catalog", "create_app"]
+__all__ = ["MockApp", "MockOptions", "MockState", "app_from_catalog", "create_app"]

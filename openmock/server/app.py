@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from openmock import __version__
 from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.model import Catalog
-from openmock.server.mock import MockApp, MockState
+from openmock.server.mock import MockApp, MockOptions, MockState
 from openmock.spec import Spec, load_spec
 from openmock.spec.schemas import SchemaIndex
 
@@ -37,8 +37,11 @@ def _admin_router(mock: MockApp, started: float) -> APIRouter:
     return router
 
 
-def app_from_catalog(catalog: Catalog, index: SchemaIndex, *, seed: int = 0) -> FastAPI:
-    mock = MockApp(MockState.build(catalog, index, seed))
+def app_from_catalog(
+    catalog: Catalog, index: SchemaIndex, options: MockOptions | None = None
+) -> FastAPI:
+    """The app serving an imported catalog. Raises UnknownLocale for a bad options.locale."""
+    mock = MockApp(MockState.build(catalog, index, options))
     app = FastAPI(
         title="openmock admin API",
         version=__version__,
@@ -57,11 +60,15 @@ def create_app(
     *,
     lenient: bool = False,
     seed: int = 0,
+    dynamic: bool = False,
+    locale: str = "en_US",
     cache_dir: Path | None = None,
 ) -> FastAPI:
-    """The ASGI app serving `spec` (a path or a loaded Spec). Raises SpecError on a bad spec."""
+    """The ASGI app serving `spec` (a path or a loaded Spec). Raises SpecError on a bad spec
+    and UnknownLocale on a locale Faker does not have."""
     loaded = (
         spec if isinstance(spec, Spec) else load_spec(spec, lenient=lenient, cache_dir=cache_dir)
     )
     index = SchemaIndex(loaded.document)
-    return app_from_catalog(build_catalog(loaded, index), index, seed=seed)
+    options = MockOptions(seed=seed, dynamic=dynamic, locale=locale)
+    return app_from_catalog(build_catalog(loaded, index), index, options)

@@ -15,18 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from openmock.generate import GenerationEngine
-from openmock.matching import select_scenario
+import anyio
+
+from openmock.generate import FallbackNeeded, GenerationEngine
+from openmock.matching import read_controls, select_scenario
 from openmock.model import Catalog
 from openmock.problems import (
     MEDIA_TYPE,
     Problem,
+    bad_controls,
     import_failed,
     internal_error,
     method_not_allowed,
     not_found,
 )
-from openmock.respond import MockResponse, Responder
+from openmock.respond import Generation, MockResponse, Responder
 from openmock.routing import (
     MethodNotAllowed,
     NotFound,
@@ -42,6 +45,16 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 log = logging.getLogger("openmock")
+FALLBACK_ROUNDS = 4  # schemas of one response that may each need the slow search once
+
+
+@dataclass(frozen=True)
+class MockOptions:
+    """How the mock answers, as set on the command line or by create_app()."""
+
+    seed: int = 0  # --seed: the same bodies across runs and machines
+    dynamic: bool = False  # --dynamic: fresh generated data on every request
+    locale: str = "en_US"  # --locale: Faker's locale for realistic values
 
 
 @dataclass(frozen=True)
@@ -52,10 +65,14 @@ class MockState:
     responder: Responder
 
     @classmethod
-    def build(cls, catalog: Catalog, index: SchemaIndex, seed: int = 0) -> MockState:
+    def build(
+        cls, catalog: Catalog, index: SchemaIndex, options: MockOptions | None = None
+    ) -> MockState:
+        """Raises UnknownLocale for a locale Faker does not have."""
+        options = options or MockOptions()
         table = RouteTable(catalog.stubs, catalog.base_paths)
-        responder = Responder(GenerationEngine(index, seed), index)
-        return cls(catalog, table, index, responder)
+        engine = GenerationEngine(index, options.seed, options.locale)
+        return cls(catalog, table, index, Responder(engine, index, options.dynamic))
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -80,7 +97,17 @@ class MockApp:
         call_id = uuid.uuid4().hex[:16]
         state = self.state  # one version for the whole request
         try:
-            status, headers, body, stub_id, scenario_id = self._handle(state, scope, call_id)
+            for _ in range(FALLBACK_ROUNDS):
+                try:
+                    status, headers, body, stub_id, scenario_id = self._handle(
+                        state, scope, call_id
+                    )
+                    break
+                except FallbackNeeded as need:
+                    # seconds of hypothesis search: in a worker thread, never on the loop
+                    await anyio.to_thread.run_sync(need.run)
+            else:
+                raise RuntimeError("a response needed the search fallback too many times")
         except Exception as exc:  # never let one request take the server down
             log.error("call %s failed:\n%s", call_id, traceback.format_exc())
             problem = internal_error(call_id, type(exc).__name__)
@@ -129,7 +156,13 @@ class MockApp:
         path_values = {
             name: value for (where, name), value in params.values.items() if where == "path"
         }
-        selection = select_scenario(stub)
+        controls = read_controls(headers)
+        if controls.problems:
+            problem = bad_controls(controls.problems)
+            return problem.status, _problem_headers(problem), problem.body(), stub.id, ""
+        selection = select_scenario(stub, controls)
+        if isinstance(selection, Problem):
+            return selection.status, _problem_headers(selection), selection.body(), stub.id, ""
         scenario = selection.scenario
         seed_key = "|".join(
             (
@@ -140,8 +173,9 @@ class MockApp:
                 "&".join(f"{k}={v}" for k, v in sorted(query)),
             )
         )
+        gen = Generation(seed_key, path_values, controls.seed, controls.dynamic is True)
         result = state.responder.respond(
-            stub, scenario, headers.get("accept"), seed_key, path_values
+            stub, scenario, headers.get("accept"), gen, selection.status
         )
         if isinstance(result, Problem):
             return result.status, _problem_headers(result), result.body(), stub.id, scenario.id
