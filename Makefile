@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 4010
 SPEC   ?= specs/petstore.yaml
 
-.PHONY: run test lint typecheck unit install dev clean
+.PHONY: run test lint typecheck unit install dev clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,8 @@ run: install
 	$(BIN)/openmock from-spec $(SPEC) --port $(PORT)
 
 lint: dev
-	$(BIN)/ruff check openmock tests
-	$(BIN)/ruff format --check openmock tests
+	$(BIN)/ruff check openmock tests bench
+	$(BIN)/ruff format --check openmock tests bench
 
 typecheck: dev
 	$(BIN)/mypy openmock
@@ -37,6 +37,10 @@ unit: dev
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Benchmarks write their tables to bench/results/ (never timed unit tests: shared machines).
+bench: install
+	$(BIN)/python bench/generation.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
