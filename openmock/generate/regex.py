@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 import string
-
-# Python 3.11 moved the regex parser here; it is private but stable across 3.11-3.14.
-from re import _constants as sre_constants  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+
+# Python 3.11 moved the regex parser here; it is private but stable across 3.11-3.14. Loaded
+# by name: whether type checkers know these private modules varies, their use here is untyped.
+sre_constants: Any = importlib.import_module("re._constants")
+sre_parse: Any = importlib.import_module("re._parser")
 
 _ALNUM = string.ascii_letters + string.digits
 _CATEGORY = {
