@@ -78,6 +78,16 @@ def import_failed(stub_id: str, reason: str) -> Problem:
     )
 
 
+def payload_too_large(limit: int) -> Problem:
+    return Problem(
+        413,
+        "Request body too large",
+        f"The request body is over openmock's limit of {limit // (1024 * 1024)} MB.",
+        "payload-too-large",
+        errors=({"in": "body", "pointer": "", "message": f"over {limit} bytes"},),
+    )
+
+
 def no_such_scenario(stub_id: str, asked: str, available: list[dict[str, Any]]) -> Problem:
     listed = ", ".join(f"{a['id']} ({a['status']})" for a in available)
     return Problem(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from openmock.matching.controls import Controls, read_controls
 from openmock.matching.negotiate import negotiate, parse_accept
+from openmock.matching.pairing import PairedRequest
 from openmock.matching.select import Selection, select_scenario
 
 __all__ = [
     "Controls",
+    "PairedRequest",
     "Selection",
     "negotiate",
     "parse_accept",

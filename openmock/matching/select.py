@@ -4,9 +4,10 @@ Order (documented in the README):
 1. explicit control: `Prefer: code=` / `x-mock-response-code` and `Prefer: example=` /
    `x-mock-response-name` / `x-mock-response-id`. Asking for something the stub does not
    have is a 404 problem naming what it has, never a silent default;
-2. the stub's default scenario (the first example of its lowest 2xx response, else that
+2. request-to-example pairing (pairing.py): the response example named like the request
+   example the request looks like, scored Postman-style;
+3. the stub's default scenario (the first example of its lowest 2xx response, else that
    response's schema, else `default`).
-Request-to-example pairing arrives with the matching issue and slots in between.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openmock.matching.controls import Controls
+from openmock.matching.pairing import PairedRequest, pair_scenario
 from openmock.model import Scenario, Stub
 from openmock.problems import Problem, no_such_scenario
 
@@ -34,9 +36,14 @@ def _covers(scenario: Scenario, code: int) -> bool:
     return key == "DEFAULT"
 
 
-def select_scenario(stub: Stub, controls: Controls | None = None) -> Selection | Problem:
+def select_scenario(
+    stub: Stub, controls: Controls | None = None, request: PairedRequest | None = None
+) -> Selection | Problem:
     default = stub.default_scenario
     if controls is None or not controls.explicit:
+        paired = pair_scenario(stub, request) if request is not None else None
+        if paired is not None:
+            return Selection(paired.scenario, paired.reason, paired.scenario.status)
         return Selection(default, "default", default.status)
     candidates = list(stub.scenarios)
     reasons: list[str] = []

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 import anyio
 
 from openmock.generate import FallbackNeeded, GenerationEngine
-from openmock.matching import read_controls, select_scenario
+from openmock.matching import PairedRequest, read_controls, select_scenario
 from openmock.model import Catalog
 from openmock.problems import (
     MEDIA_TYPE,
@@ -28,6 +28,7 @@ from openmock.problems import (
     internal_error,
     method_not_allowed,
     not_found,
+    payload_too_large,
 )
 from openmock.respond import Generation, MockResponse, Responder
 from openmock.routing import (
@@ -37,6 +38,7 @@ from openmock.routing import (
     RouteTable,
     parse_parameters,
 )
+from openmock.routing.body import MAX_BODY_BYTES, BodyTooLarge, parse_body
 from openmock.spec.schemas import SchemaIndex
 
 Scope = MutableMapping[str, Any]
@@ -97,10 +99,14 @@ class MockApp:
         call_id = uuid.uuid4().hex[:16]
         state = self.state  # one version for the whole request
         try:
+            request_body = await _read_body(receive)
+        except BodyTooLarge:
+            request_body = None
+        try:
             for _ in range(FALLBACK_ROUNDS):
                 try:
                     status, headers, body, stub_id, scenario_id = self._handle(
-                        state, scope, call_id
+                        state, scope, request_body
                     )
                     break
                 except FallbackNeeded as need:
@@ -126,9 +132,12 @@ class MockApp:
         await send({"type": "http.response.body", "body": send_body})
 
     def _handle(
-        self, state: MockState, scope: Scope, call_id: str
+        self, state: MockState, scope: Scope, request_body: bytes | None
     ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
         method: str = scope["method"]
+        if request_body is None:
+            problem = payload_too_large(MAX_BODY_BYTES)
+            return problem.status, _problem_headers(problem), problem.body(), "", ""
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         path = path.split("?", 1)[0] or "/"
@@ -160,7 +169,10 @@ class MockApp:
         if controls.problems:
             problem = bad_controls(controls.problems)
             return problem.status, _problem_headers(problem), problem.body(), stub.id, ""
-        selection = select_scenario(stub, controls)
+        parsed = parse_body(request_body, headers.get("content-type"))
+        match_body = headers.get("x-mock-match-request-body", "").strip().lower() == "true"
+        paired = PairedRequest(params.values, parsed.value, parsed.parsed, match_body)
+        selection = select_scenario(stub, controls, paired)
         if isinstance(selection, Problem):
             return selection.status, _problem_headers(selection), selection.body(), stub.id, ""
         scenario = selection.scenario
@@ -180,10 +192,28 @@ class MockApp:
         if isinstance(result, Problem):
             return result.status, _problem_headers(result), result.body(), stub.id, scenario.id
         assert isinstance(result, MockResponse)
-        headers_out = result.headers
+        headers_out = [*result.headers, ("x-openmock-reason", selection.reason)]
         if result.warning is not None:
             headers_out = [*headers_out, ("x-openmock-warning", result.warning)]
         return result.status, headers_out, result.body, stub.id, scenario.id
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole request body; BodyTooLarge past MAX_BODY_BYTES (the rest is not read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -1,0 +1,124 @@
+"""Request-to-example pairing: the scenario whose example the request looks like.
+
+Microcks' convention, driven by the spec itself: a named request example (request body
+`examples.K`, or a parameter's `examples.K`) pairs with the response example of the same name
+`K`. Each candidate is scored against the live request, Postman-style:
+
+- a parameter whose example K equals the request's value: +2 for a path parameter, +1 for
+  query, header or cookie; a different value rules the candidate out; a missing one scores 0
+  (partial matches still pair);
+- the body: equal to example K +3, containing all of an object example's fields +2; a different
+  body scores 0, or rules the candidate out when body matching is on
+  (`x-mock-match-request-body: true`).
+
+The highest score above zero wins; a tie goes to the default scenario, else to the first in
+spec order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from openmock.model import Scenario, Stub
+
+PARAM_POINTS = {"path": 2, "query": 1, "header": 1, "cookie": 1}
+
+
+@dataclass(frozen=True)
+class PairedRequest:
+    """What pairing looks at: parsed parameters and the parsed body."""
+
+    params: Mapping[tuple[str, str], Any]
+    body: Any = None
+    has_body: bool = False  # False: no body, or one that could not be parsed
+    match_body: bool = False  # body as a filter, not just a bonus
+
+
+@dataclass(frozen=True)
+class Pairing:
+    scenario: Scenario
+    score: int
+    reason: str
+
+
+def pair_scenario(stub: Stub, request: PairedRequest) -> Pairing | None:
+    best: list[tuple[int, Scenario, list[str]]] = []
+    for scenario in stub.scenarios:
+        if scenario.source != "examples":
+            continue
+        scored = _score(stub, scenario.name, request)
+        if scored is None or scored[0] <= 0:
+            continue
+        best.append((scored[0], scenario, scored[1]))
+    if not best:
+        return None
+    top = max(score for score, _, _ in best)
+    tied = [(s, sc, why) for s, sc, why in best if s == top]
+    default = stub.default_scenario
+    chosen = next((t for t in tied if t[1] is default), tied[0])
+    reason = f"paired with request example '{chosen[1].name}' ({', '.join(chosen[2])}; score {top})"
+    return Pairing(chosen[1], top, reason)
+
+
+def _score(stub: Stub, name: str, request: PairedRequest) -> tuple[int, list[str]] | None:
+    """(score, what matched), or None when something in the request rules `name` out."""
+    score = 0
+    matched: list[str] = []
+    for param in stub.parameters:
+        example = next((e for e in param.examples if e.name == name), None)
+        if example is None:
+            continue
+        key = (param.location, param.name)
+        if key not in request.params:
+            continue  # partial: a missing parameter neither scores nor rules out
+        if _same(request.params[key], example.value):
+            score += PARAM_POINTS.get(param.location, 1)
+            matched.append(f"{param.location} {param.name}")
+        else:
+            return None
+    bodies = [
+        e for media in (stub.request_body.content if stub.request_body else ())
+        for e in media.examples if e.name == name
+    ]  # fmt: skip
+    if bodies and request.has_body:
+        points = max(_body_points(request.body, e.value) for e in bodies)
+        if points:
+            score += points
+            matched.append("body" if points == 3 else "body fields")
+        elif request.match_body:
+            return None
+    return score, matched
+
+
+def _body_points(body: Any, example: Any) -> int:
+    if _same(body, example):
+        return 3
+    fields = isinstance(body, dict) and isinstance(example, dict) and bool(example)
+    if fields and all(k in body and _same(body[k], v) for k, v in example.items()):
+        return 2
+    return 0
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values, or equal as text (query strings arrive as text: '42' == 42)."""
+    if a == b and type(a) is type(b):
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, dict | list) or isinstance(b, dict | list):
+        return False
+    return _text(a) == _text(b)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

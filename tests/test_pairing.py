@@ -1,0 +1,151 @@
+"""Request-to-example pairing: the response example named like the request example sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import SPECS, SpecMaker, running_server
+
+from openmock.server import create_app
+
+BOOKS = {
+    "/books": {
+        "get": {
+            "parameters": [
+                {
+                    "name": "format",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "examples": {"ebook": {"value": "epub"}, "paper": {"value": "hardcover"}},
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer"},
+                    "examples": {"paper": {"value": 5}},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "array", "items": {"type": "string"}},
+                            "examples": {
+                                "paper": {"value": ["Dune (hardcover)"]},
+                                "ebook": {"value": ["Dune (epub)"]},
+                            },
+                        }
+                    },
+                }
+            },
+        },
+        "post": {
+            "requestBody": {
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object"},
+                        "examples": {
+                            "ebook": {"value": {"title": "Dune", "format": "epub"}},
+                            "paper": {"value": {"title": "Dune", "format": "hardcover"}},
+                        },
+                    }
+                }
+            },
+            "responses": {
+                "201": {
+                    "description": "created",
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object"},
+                            "examples": {
+                                "paper": {"value": {"id": 1, "format": "hardcover"}},
+                                "ebook": {"value": {"id": 2, "format": "epub"}},
+                            },
+                        }
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@pytest.fixture
+def books(make_spec: SpecMaker, cache_dir: Path) -> Iterator[httpx.Client]:
+    app = create_app(make_spec(paths=BOOKS), cache_dir=cache_dir)
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        yield client
+
+
+def scenario(response: httpx.Response) -> str:
+    return response.headers["x-openmock-scenario"]
+
+
+def test_named_request_body_example_pairs_with_the_response_example(books: httpx.Client) -> None:
+    response = books.post("/books", json={"title": "Dune", "format": "epub"})
+    assert response.status_code == 201
+    assert scenario(response) == "ebook" and response.json() == {"id": 2, "format": "epub"}
+    assert "paired with request example 'ebook'" in response.headers["x-openmock-reason"]
+
+
+def test_a_body_with_the_example_fields_and_more_still_pairs(books: httpx.Client) -> None:
+    response = books.post("/books", json={"title": "Dune", "format": "epub", "gift": True})
+    assert scenario(response) == "ebook"
+
+
+def test_an_unknown_body_gets_the_default(books: httpx.Client) -> None:
+    response = books.post("/books", json={"title": "Emma"})
+    assert scenario(response) == "paper"  # the first example is the default
+    assert response.headers["x-openmock-reason"] == "default"
+
+
+def test_body_matching_as_a_filter(books: httpx.Client) -> None:
+    headers = {"x-mock-match-request-body": "true"}
+    response = books.post("/books", json={"title": "Emma"}, headers=headers)
+    assert scenario(response) == "paper"  # nothing paired: default, body ruled all out
+    assert books.post("/books", json={"format": "epub", "title": "Dune"}).json()["id"] == 2
+
+
+def test_query_parameter_example_pairs(books: httpx.Client) -> None:
+    assert books.get("/books", params={"format": "epub"}).json() == ["Dune (epub)"]
+    assert books.get("/books", params={"format": "hardcover"}).json() == ["Dune (hardcover)"]
+
+
+def test_partial_and_conflicting_query(books: httpx.Client) -> None:
+    # limit=5 alone pairs with `paper` (partial); format=epub with limit=5 conflicts with
+    # `paper` (format differs) and pairs with `ebook` (its limit example does not exist).
+    assert scenario(books.get("/books", params={"limit": "5"})) == "paper"
+    assert scenario(books.get("/books", params={"format": "epub", "limit": "5"})) == "ebook"
+    assert scenario(books.get("/books", params={"format": "pdf"})) == "paper"  # default
+
+
+def test_control_headers_win_over_pairing(books: httpx.Client) -> None:
+    response = books.post(
+        "/books", json={"title": "Dune", "format": "epub"}, headers={"Prefer": "example=paper"}
+    )
+    assert scenario(response) == "paper"
+
+
+def test_petstore_cat_and_dog(cache_dir: Path) -> None:
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache_dir)
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        dog: Any = client.post("/v1/pets", json={"name": "Rex", "tag": "dog"}).json()
+        cat: Any = client.post("/v1/pets", json={"name": "Tom", "tag": "cat"}).json()
+    assert (dog["name"], cat["name"]) == ("Rex", "Tom")
+
+
+def test_body_over_the_limit_is_a_413(books: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openmock.routing import body
+
+    monkeypatch.setattr(body, "MAX_BODY_BYTES", 100)
+    import openmock.server.mock as mock
+
+    monkeypatch.setattr(mock, "MAX_BODY_BYTES", 100)
+    response = books.post("/books", content=b"x" * 500, headers={"content-type": "text/plain"})
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
