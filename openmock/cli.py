@@ -162,6 +162,9 @@ def _bind(host: str, port: int) -> socket.socket:
 @click.option(
     "--locale", default="en_US", show_default=True, help="Faker locale for realistic values."
 )
+@click.option(
+    "--match-body", is_flag=True, help="A request body must match a paired example to pair."
+)
 def from_spec(
     specs: tuple[str, ...],
     host: str,
@@ -170,6 +173,7 @@ def from_spec(
     seed: int,
     dynamic: bool,
     locale: str,
+    match_body: bool,
 ) -> None:
     """Serve every operation of SPEC as a mock."""
     import uvicorn
@@ -182,7 +186,7 @@ def from_spec(
     started = time.perf_counter()
     catalog, index = _load(specs[0], lenient)
     try:
-        app = app_from_catalog(catalog, index, MockOptions(seed, dynamic, locale))
+        app = app_from_catalog(catalog, index, MockOptions(seed, dynamic, locale, match_body))
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
         raise  # unreachable

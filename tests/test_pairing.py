@@ -45,6 +45,14 @@ BOOKS = {
             },
         },
         "post": {
+            "parameters": [
+                {
+                    "name": "format",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "examples": {"ebook": {"value": "epub"}},
+                }
+            ],
             "requestBody": {
                 "content": {
                     "application/json": {
@@ -105,10 +113,22 @@ def test_an_unknown_body_gets_the_default(books: httpx.Client) -> None:
 
 
 def test_body_matching_as_a_filter(books: httpx.Client) -> None:
+    # ?format=epub pairs with `ebook` by the query alone; a different body only rules it out
+    # when body matching is asked for.
+    params, body = {"format": "epub"}, {"title": "Emma"}
+    assert scenario(books.post("/books", params=params, json=body)) == "ebook"
     headers = {"x-mock-match-request-body": "true"}
-    response = books.post("/books", json={"title": "Emma"}, headers=headers)
-    assert scenario(response) == "paper"  # nothing paired: default, body ruled all out
-    assert books.post("/books", json={"format": "epub", "title": "Dune"}).json()["id"] == 2
+    filtered = books.post("/books", params=params, json=body, headers=headers)
+    assert scenario(filtered) == "paper" and filtered.headers["x-openmock-reason"] == "default"
+
+
+def test_match_body_option_makes_the_body_a_filter(make_spec: SpecMaker, cache_dir: Path) -> None:
+    app = create_app(make_spec(paths=BOOKS), match_body=True, cache_dir=cache_dir)
+    params, body = {"format": "epub"}, {"title": "Emma"}
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        assert scenario(client.post("/books", params=params, json=body)) == "paper"
+        off = {"x-mock-match-request-body": "false"}
+        assert scenario(client.post("/books", params=params, json=body, headers=off)) == "ebook"
 
 
 def test_query_parameter_example_pairs(books: httpx.Client) -> None:

@@ -62,6 +62,7 @@ def create_app(
     seed: int = 0,
     dynamic: bool = False,
     locale: str = "en_US",
+    match_body: bool = False,
     cache_dir: Path | None = None,
 ) -> FastAPI:
     """The ASGI app serving `spec` (a path or a loaded Spec). Raises SpecError on a bad spec
@@ -70,5 +71,5 @@ def create_app(
         spec if isinstance(spec, Spec) else load_spec(spec, lenient=lenient, cache_dir=cache_dir)
     )
     index = SchemaIndex(loaded.document)
-    options = MockOptions(seed=seed, dynamic=dynamic, locale=locale)
+    options = MockOptions(seed=seed, dynamic=dynamic, locale=locale, match_body=match_body)
     return app_from_catalog(build_catalog(loaded, index), index, options)

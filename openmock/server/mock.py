@@ -57,6 +57,7 @@ class MockOptions:
     seed: int = 0  # --seed: the same bodies across runs and machines
     dynamic: bool = False  # --dynamic: fresh generated data on every request
     locale: str = "en_US"  # --locale: Faker's locale for realistic values
+    match_body: bool = False  # --match-body: the body filters paired examples, not just scores
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class MockState:
     table: RouteTable
     index: SchemaIndex
     responder: Responder
+    options: MockOptions
 
     @classmethod
     def build(
@@ -74,7 +76,7 @@ class MockState:
         options = options or MockOptions()
         table = RouteTable(catalog.stubs, catalog.base_paths)
         engine = GenerationEngine(index, options.seed, options.locale)
-        return cls(catalog, table, index, Responder(engine, index, options.dynamic))
+        return cls(catalog, table, index, Responder(engine, index, options.dynamic), options)
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -170,7 +172,8 @@ class MockApp:
             problem = bad_controls(controls.problems)
             return problem.status, _problem_headers(problem), problem.body(), stub.id, ""
         parsed = parse_body(request_body, headers.get("content-type"))
-        match_body = headers.get("x-mock-match-request-body", "").strip().lower() == "true"
+        asked = headers.get("x-mock-match-request-body", "").strip().lower()
+        match_body = asked == "true" or (state.options.match_body and asked != "false")
         paired = PairedRequest(params.values, parsed.value, parsed.parsed, match_body)
         selection = select_scenario(stub, controls, paired)
         if isinstance(selection, Problem):
