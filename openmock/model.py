@@ -90,6 +90,16 @@ class Scenario:
     headers: tuple[HeaderSpec, ...] = ()
     description: str = ""
 
+    def covers(self, code: int) -> bool:
+        """Whether this scenario's response key stands for status `code`: the same number,
+        its range (`4XX` covers 404), or `default`."""
+        key = self.status_key.upper()
+        if key == str(code):
+            return True
+        if len(key) == 3 and key.endswith("XX"):
+            return key[0] == str(code)[0]
+        return key == "DEFAULT"
+
     @property
     def has_body(self) -> bool:
         return bool(self.representations) and self.status not in (204, 304) and self.status >= 200

@@ -1,8 +1,9 @@
 """RESPOND: build the HTTP response (status, headers, bytes) from a chosen scenario.
 
 Example bodies are serialised once and reused. Generated bodies are deterministic: the same
-seed key (method, concrete path, query, scenario) gives the same bytes; a small bounded
-cache keeps recent ones so repeated requests do not generate again.
+seed key (method, concrete path, query, scenario) gives the same bytes; a bounded cache keeps
+the recent ones as final bytes (path ids echoed, serialised), so a repeated request does no
+generation, validation or serialisation again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import itertools
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -20,8 +22,9 @@ import orjson
 import yaml
 
 from openmock.generate import GenerationEngine, GenerationError
+from openmock.generate.merge import declared_properties
 from openmock.matching import negotiate
-from openmock.matching.negotiate import is_json
+from openmock.mediatypes import base_type, is_json
 from openmock.model import HeaderSpec, Representation, Scenario, Stub
 from openmock.problems import Problem, generation_failed, not_acceptable
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
@@ -55,12 +58,12 @@ class MockResponse:
 
 
 def _text_media(media_type: str) -> bool:
-    base = media_type.split(";")[0].strip().lower()
+    base = base_type(media_type)
     return base.startswith("text/") and not base.endswith("xml")
 
 
 def _xml_media(media_type: str) -> bool:
-    base = media_type.split(";")[0].strip().lower()
+    base = base_type(media_type)
     return base.endswith("/xml") or base.endswith("+xml")
 
 
@@ -82,7 +85,7 @@ def serialise(value: Any, media_type: str, schema: Any = None) -> bytes:
     XML for XML types, bytes as they are for binary types."""
     if isinstance(value, bytes):
         return value
-    base = media_type.split(";")[0].strip().lower()
+    base = base_type(media_type)
     if is_json(base) or base == "application/problem+json":
         try:
             return orjson.dumps(value)
@@ -129,7 +132,7 @@ class Responder:
         self.index = index
         self.dynamic = dynamic  # --dynamic: fresh data on every request
         self._examples: dict[tuple[str, str, str], tuple[bytes, str | None]] = {}
-        self._generated: OrderedDict[tuple[str, int | None], Any] = OrderedDict()
+        self._generated: OrderedDict[tuple[str, int | None], Any] = OrderedDict()  # final values
         self._fresh = itertools.count()
 
     def respond(
@@ -176,22 +179,26 @@ class Responder:
     def _header_value(self, spec: HeaderSpec, gen: Generation, part: str) -> Any:
         if spec.example is not None:
             return spec.example.value
-        if spec.schema is None:
+        schema = spec.schema
+        if schema is None:
             return None
-        return self._cached(spec.schema, gen, part)
+        return self._cached(
+            gen, part, lambda key: self.engine.value(schema, key, seed=gen.seed, blocking=False)
+        )
 
-    def _cached(self, schema: Any, gen: Generation, part: str) -> Any:
+    def _cached(self, gen: Generation, part: str, make: Callable[[str], Any]) -> Any:
+        """`make(key)` for this request's `part` (a header, a body), kept in a bounded LRU
+        unless the data is to be fresh. What is kept is final (echoed, serialised), so a
+        repeated request does no work again."""
         key = f"{gen.key}|{part}"
-        engine = self.engine
         if gen.dynamic:
-            return engine.value(schema, key, seed=gen.seed, blocking=False)
+            return make(key)
         cache = self._generated
         slot = (key, gen.seed)
         if slot in cache:
             cache.move_to_end(slot)
             return cache[slot]
-        value = engine.value(schema, key, seed=gen.seed, blocking=False)
-        cache[slot] = value
+        value = cache[slot] = make(key)
         if len(cache) > GENERATED_CACHE_SIZE:
             cache.popitem(last=False)
         return value
@@ -239,12 +246,18 @@ class Responder:
         )
 
     def _generated_body(self, rep: Representation, gen: Generation) -> bytes:
-        if rep.schema is None:
+        schema = rep.schema
+        if schema is None:
             return b"" if not is_json(rep.media_type) else b"{}"
-        value = self._cached(rep.schema, gen, rep.media_type)
-        if gen.path_params and isinstance(value, dict):
-            value = self._echo(value, rep.schema, gen.path_params)
-        return serialise(value, rep.media_type, self.index.deref(rep.schema))
+
+        def make(key: str) -> bytes:
+            value = self.engine.value(schema, key, seed=gen.seed, blocking=False)
+            if gen.path_params and isinstance(value, dict):
+                value = self._echo(value, schema, gen.path_params)
+            return serialise(value, rep.media_type, self.index.deref(schema))
+
+        body: bytes = self._cached(gen, rep.media_type, make)
+        return body
 
     def _echo(
         self, value: dict[str, Any], schema: Any, path_params: dict[str, Any]
@@ -252,7 +265,10 @@ class Responder:
         """GET /pets/42 -> {"id": 42, ...}: path parameters echoed into the same-named
         top-level property (the last one, `petId`, also into `id` when the body has no
         `petId`), when the result is still valid for the schema."""
-        declared = _top_properties(self.index, schema)
+        try:
+            declared = declared_properties(self.index, schema)
+        except UnresolvedRef:
+            return value
         echoed = dict(value)
         names = list(path_params)
         for position, name in enumerate(names):
@@ -267,17 +283,3 @@ class Responder:
         if echoed != value and self.index.is_valid(schema, echoed, "response"):
             return echoed
         return value
-
-
-def _top_properties(index: SchemaIndex, schema: Any, depth: int = 0) -> set[str]:
-    """Names of the properties a schema declares at its top level (through $ref and allOf)."""
-    try:
-        schema = index.deref(schema)
-    except UnresolvedRef:
-        return set()
-    if not isinstance(schema, dict) or depth > 8:
-        return set()
-    names = set(schema.get("properties") or {})
-    for branch in schema.get("allOf") or []:
-        names |= _top_properties(index, branch, depth + 1)
-    return names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from openmock.generate.merge import flatten_all_of
+from openmock.generate.merge import declared_properties
 from openmock.generate.scalars import (
     ANNOTATIONS,
     Draw,
@@ -85,7 +85,7 @@ def _break_overlap(value: dict[str, Any], chosen: int, raws: list[Any], index: S
     branch a property it declares (and `chosen` does not) with a value of the wrong type, so
     that exactly one branch matches. Returns whether anything changed."""
     try:
-        mine = set(_declared(index, raws[chosen]))
+        mine = set(declared_properties(index, raws[chosen]))
     except UnresolvedRef:
         return False
     changed = False
@@ -93,7 +93,7 @@ def _break_overlap(value: dict[str, Any], chosen: int, raws: list[Any], index: S
         if j == chosen or not index.is_valid(other, value):
             continue
         try:
-            props = _declared(index, other)
+            props = declared_properties(index, other)
         except UnresolvedRef:
             continue
         for prop, sub in props.items():
@@ -110,18 +110,6 @@ def _break_overlap(value: dict[str, Any], chosen: int, raws: list[Any], index: S
                 continue
             break
     return changed
-
-
-def _declared(index: SchemaIndex, schema: Any) -> dict[str, Any]:
-    """The properties a schema declares, through $ref and allOf."""
-    target = index.deref(schema)
-    if not isinstance(target, dict):
-        return {}
-    found: dict[str, Any] = {}
-    for part in flatten_all_of(target, index):
-        if isinstance(part, dict):
-            found.update(child_map(part, "properties"))
-    return found
 
 
 def _weight(index: SchemaIndex, schema: Any) -> int:

@@ -53,7 +53,3 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "relative-json-pointer": lambda rng: f"{rng.randint(0, 3)}/{rng.choice(_WORDS)}",
     "regex": lambda rng: "^[a-z]+$",
 }
-
-
-def word(rng: random.Random) -> str:
-    return rng.choice(_WORDS)

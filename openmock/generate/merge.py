@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openmock.spec.nodes import child_map
 from openmock.spec.schemas import SchemaIndex
 
 _MAX = {"minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains"}
@@ -99,3 +100,16 @@ def merge(parts: list[Any]) -> dict[str, Any] | bool:
     if leftovers:
         merged["allOf"] = leftovers
     return merged
+
+
+def declared_properties(index: SchemaIndex, schema: Any) -> dict[str, Any]:
+    """The properties a schema declares at its top level, through $ref and allOf.
+    Raises UnresolvedRef when the schema itself cannot be resolved."""
+    target = index.deref(schema)
+    if not isinstance(target, dict):
+        return {}
+    found: dict[str, Any] = {}
+    for part in flatten_all_of(target, index):
+        if isinstance(part, dict):
+            found.update(child_map(part, "properties"))
+    return found

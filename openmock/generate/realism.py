@@ -183,14 +183,6 @@ class Realism:
             self._pickers[method] = found
         return found
 
-    @property
-    def _url(self) -> Maker:
-        return self.picker("url")
-
-    @property
-    def _image(self) -> Maker:
-        return self.picker("image_url")
-
     def word(self, rng: random.Random) -> str:
         return rng.choice(self.words)
 
@@ -205,50 +197,16 @@ class Realism:
     def string_for(self, name: str | None, fmt: Any = None) -> Maker | None:
         """A maker of realistic strings for a property called `name` with format `fmt`, if
         we know one that fits the format (other formats use formats.py)."""
-        if fmt is not None:
-            if fmt in ("email", "idn-email"):
-                return self.picker("email")
-            if fmt in ("uri", "url", "iri"):
-                found = self.string_for(name)
-                return found if found in (self._url, self._image) else self._url
-            if fmt in ("hostname", "idn-hostname"):
-                return self.picker("domain_name")
+        method = _string_method(name)
+        if fmt in ("email", "idn-email"):
+            method = "email"
+        elif fmt in ("uri", "url", "iri"):
+            method = "image_url" if method == "image_url" else "url"
+        elif fmt in ("hostname", "idn-hostname"):
+            method = "domain_name"
+        elif fmt is not None:
             return None
-        if not name:
-            return None
-        key = normalise_name(name)
-        method = _STRING_NAMES.get(key)
-        if method is None:
-            method = self._by_suffix(name, key)
         return self.picker(method) if method else None
-
-    @staticmethod
-    def _by_suffix(name: str, key: str) -> str | None:
-        if key.endswith(("email", "emailaddress")):
-            return "email"
-        if key.endswith(("url", "uri", "link", "href")):
-            picture = ("avatar", "image", "photo", "picture", "logo", "icon", "thumbnail")
-            return "image_url" if any(p in key for p in picture) else "url"
-        if re.search(r"(_at|At)$", name) or key.endswith(("timestamp", "datetime")):
-            return "format:date-time"
-        if key.endswith("date"):
-            return "format:date"
-        if key.endswith(("firstname", "givenname")):
-            return "first_name"
-        if key.endswith(("lastname", "surname", "familyname")):
-            return "last_name"
-        if key.endswith("username"):
-            return "user_name"
-        if key.endswith("phone") or key.endswith("phonenumber"):
-            return "phone_number"
-        if key.endswith("description"):
-            return "sentence"
-        for suffix in ("city", "country", "company"):
-            if key.endswith(suffix):
-                return suffix
-        if re.search(r"(_id|Id|ID)$", name):
-            return "uuid4"
-        return None
 
     @staticmethod
     def number_range(name: str | None) -> tuple[float, float, int] | None:
@@ -316,3 +274,40 @@ class Realism:
             f"x-faker {spec!r} names no Faker method: use faker.js names such as "
             "'internet.email' or Faker's own, such as 'email' or 'first_name'"
         )
+
+
+def _string_method(name: str | None) -> str | None:
+    """The Faker method (or "format:...") for a string property called `name`, if any."""
+    if not name:
+        return None
+    key = normalise_name(name)
+    return _STRING_NAMES.get(key) or _by_suffix(name, key)
+
+
+def _by_suffix(name: str, key: str) -> str | None:
+    """A Faker method for a property name by its ending (`billingEmail`, `avatarUrl`)."""
+    if key.endswith(("email", "emailaddress")):
+        return "email"
+    if key.endswith(("url", "uri", "link", "href")):
+        picture = ("avatar", "image", "photo", "picture", "logo", "icon", "thumbnail")
+        return "image_url" if any(p in key for p in picture) else "url"
+    if re.search(r"(_at|At)$", name) or key.endswith(("timestamp", "datetime")):
+        return "format:date-time"
+    if key.endswith("date"):
+        return "format:date"
+    if key.endswith(("firstname", "givenname")):
+        return "first_name"
+    if key.endswith(("lastname", "surname", "familyname")):
+        return "last_name"
+    if key.endswith("username"):
+        return "user_name"
+    if key.endswith("phone") or key.endswith("phonenumber"):
+        return "phone_number"
+    if key.endswith("description"):
+        return "sentence"
+    for suffix in ("city", "country", "company"):
+        if key.endswith(suffix):
+            return suffix
+    if re.search(r"(_id|Id|ID)$", name):
+        return "uuid4"
+    return None

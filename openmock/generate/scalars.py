@@ -67,16 +67,7 @@ def fail(message: str) -> Gen:
     return gen
 
 
-def _default_words(rng: random.Random, length: int) -> str:
-    out = formats.word(rng)
-    while len(out) < length:
-        out += " " + formats.word(rng)
-    return out
-
-
-def string_gen(
-    schema: dict[str, Any], realistic: Maker | None = None, words: Words | None = None
-) -> Gen:
+def string_gen(schema: dict[str, Any], realistic: Maker | None, text: Words) -> Gen:
     """Strings for `schema`: from its pattern, else `realistic` (a maker chosen by format and
     property name, see realism.py), else its format, else words; within the length bounds."""
     lo = int(schema.get("minLength") or 0)
@@ -85,7 +76,6 @@ def string_gen(
     pattern = schema.get("pattern")
     parsed = regex.compile_pattern(pattern) if isinstance(pattern, str) else None
     fmt_gen = formats.FORMATS.get(fmt) if isinstance(fmt, str) else None
-    text = words or _default_words
 
     def fits(value: str) -> bool:
         return len(value) >= lo and (not isinstance(hi, int) or len(value) <= hi)

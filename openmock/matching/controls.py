@@ -21,7 +21,6 @@ class Controls:
     example: str | None = None  # a scenario name or id
     dynamic: bool | None = None
     seed: int | None = None
-    validate: bool | None = None
     problems: tuple[str, ...] = ()  # unreadable control values, each a sentence
 
     @property
@@ -82,6 +81,5 @@ def read_controls(headers: Mapping[str, str]) -> Controls:
         example=example,
         dynamic=flag(prefer.get("dynamic"), "Prefer: dynamic"),
         seed=integer(prefer.get("seed"), "Prefer: seed", 0, 2**63 - 1),
-        validate=flag(prefer.get("validate"), "Prefer: validate"),
         problems=tuple(problems),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openmock.mediatypes import base_type, is_json
 from openmock.model import Representation
 
 
@@ -39,7 +40,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 def _quality(media_type: str, ranges: list[MediaRange]) -> tuple[float, int]:
     """(q, specificity) of the most specific range matching `media_type`."""
-    kind, _, sub = media_type.split(";")[0].strip().lower().partition("/")
+    kind, _, sub = base_type(media_type).partition("/")
     best: tuple[int, float] | None = None
     for r in ranges:
         if r.type == kind and r.subtype == sub:
@@ -55,11 +56,6 @@ def _quality(media_type: str, ranges: list[MediaRange]) -> tuple[float, int]:
         if best is None or spec > best[0]:
             best = (spec, r.q * (0.99 if spec == 0 else 1.0))
     return (best[1], best[0]) if best else (0.0, -1)
-
-
-def is_json(media_type: str) -> bool:
-    base = media_type.split(";")[0].strip().lower()
-    return base == "application/json" or base.endswith("+json") or base == "*/*"
 
 
 def negotiate(

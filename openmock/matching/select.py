@@ -27,15 +27,6 @@ class Selection:
     status: int  # usually scenario.status; the asked code for a `4XX` or `default` response
 
 
-def _covers(scenario: Scenario, code: int) -> bool:
-    key = scenario.status_key.upper()
-    if key == str(code):
-        return True
-    if len(key) == 3 and key.endswith("XX"):
-        return key[0] == str(code)[0]
-    return key == "DEFAULT"
-
-
 def select_scenario(
     stub: Stub, controls: Controls | None = None, request: PairedRequest | None = None
 ) -> Selection | Problem:
@@ -50,7 +41,7 @@ def select_scenario(
     code = controls.code
     if code is not None:
         exact = [s for s in candidates if s.status_key == str(code)]
-        candidates = exact or [s for s in candidates if _covers(s, code)]
+        candidates = exact or [s for s in candidates if s.covers(code)]
         reasons.append(f"code={code}")
     if controls.example is not None:
         wanted = controls.example

@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from openmock.mediatypes import base_type, is_json
+
 MAX_BODY_BYTES = 10 * 1024 * 1024  # larger bodies get 413
 
 
@@ -25,8 +27,8 @@ class ParsedBody:
 def parse_body(raw: bytes, content_type: str | None) -> ParsedBody:
     if not raw:
         return ParsedBody()
-    base = (content_type or "").split(";")[0].strip().lower()
-    if base == "application/json" or base.endswith("+json") or not base:
+    base = base_type(content_type or "")
+    if is_json(base) or not base:
         try:
             return ParsedBody(orjson.loads(raw), True)
         except orjson.JSONDecodeError as exc:

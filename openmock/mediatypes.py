@@ -1,0 +1,14 @@
+"""Media type names, as every stage compares them (parameters and case ignored)."""
+
+from __future__ import annotations
+
+
+def base_type(media_type: str) -> str:
+    """'Application/JSON; charset=utf-8' -> 'application/json'."""
+    return media_type.split(";")[0].strip().lower()
+
+
+def is_json(media_type: str) -> bool:
+    """JSON, a `+json` type, or `*/*` (which openmock answers with JSON)."""
+    base = base_type(media_type)
+    return base == "application/json" or base.endswith("+json") or base == "*/*"
