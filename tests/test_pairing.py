@@ -10,7 +10,10 @@ import httpx
 import pytest
 from conftest import SPECS, SpecMaker, running_server
 
-from openmock.server import create_app
+from openmock.importer import build_catalog
+from openmock.server import MockOptions, app_from_catalog, create_app
+from openmock.spec import load_spec
+from openmock.spec.schemas import SchemaIndex
 
 BOOKS = {
     "/books": {
@@ -159,13 +162,13 @@ def test_petstore_cat_and_dog(cache_dir: Path) -> None:
     assert (dog["name"], cat["name"]) == ("Rex", "Tom")
 
 
-def test_body_over_the_limit_is_a_413(books: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    from openmock.routing import body
-
-    monkeypatch.setattr(body, "MAX_BODY_BYTES", 100)
-    import openmock.server.mock as mock
-
-    monkeypatch.setattr(mock, "MAX_BODY_BYTES", 100)
-    response = books.post("/books", content=b"x" * 500, headers={"content-type": "text/plain"})
+def test_body_over_the_limit_is_a_413(make_spec: SpecMaker, cache_dir: Path) -> None:
+    spec = load_spec(make_spec(paths=BOOKS), cache_dir=cache_dir)
+    index = SchemaIndex(spec.document)
+    app = app_from_catalog(build_catalog(spec, index), index, MockOptions(max_body_bytes=100))
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        response = client.post("/books", content=b"x" * 500, headers={"content-type": "text/plain"})
+        small = client.post("/books", json={"title": "Dune", "format": "epub"})
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
+    assert small.status_code == 201

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from openmock.matching.controls import Controls, read_controls
 from openmock.matching.negotiate import negotiate, parse_accept
-from openmock.matching.pairing import PairedRequest
+from openmock.matching.pairing import Candidate, PairedRequest, candidates_of
 from openmock.matching.select import Selection, select_scenario
 
 __all__ = [
+    "Candidate",
     "Controls",
     "PairedRequest",
     "Selection",
+    "candidates_of",
     "negotiate",
     "parse_accept",
     "read_controls",

@@ -43,47 +43,67 @@ class Pairing:
     reason: str
 
 
-def pair_scenario(stub: Stub, request: PairedRequest) -> Pairing | None:
-    best: list[tuple[int, Scenario, list[str]]] = []
+@dataclass(frozen=True)
+class Candidate:
+    """A response example K and the request examples named K: what a request is compared
+    with. Made once per stub when the mock state is built."""
+
+    scenario: Scenario
+    params: tuple[tuple[tuple[str, str], Any, int], ...]  # (location, name), value, points
+    bodies: tuple[Any, ...]
+
+
+def candidates_of(stub: Stub) -> tuple[Candidate, ...]:
+    """The stub's response examples that have a same-named request example, in spec order."""
+    found: list[Candidate] = []
     for scenario in stub.scenarios:
         if scenario.source != "examples":
             continue
-        scored = _score(stub, scenario.name, request)
-        if scored is None or scored[0] <= 0:
-            continue
-        best.append((scored[0], scenario, scored[1]))
+        name = scenario.name
+        params = tuple(
+            ((p.location, p.name), e.value, PARAM_POINTS.get(p.location, 1))
+            for p in stub.parameters for e in p.examples if e.name == name
+        )  # fmt: skip
+        bodies = tuple(
+            e.value
+            for media in (stub.request_body.content if stub.request_body else ())
+            for e in media.examples if e.name == name
+        )  # fmt: skip
+        if params or bodies:
+            found.append(Candidate(scenario, params, bodies))
+    return tuple(found)
+
+
+def pair_scenario(
+    candidates: tuple[Candidate, ...], default: Scenario, request: PairedRequest
+) -> Pairing | None:
+    best: list[tuple[int, Scenario, list[str]]] = []
+    for candidate in candidates:
+        scored = _score(candidate, request)
+        if scored is not None and scored[0] > 0:
+            best.append((scored[0], candidate.scenario, scored[1]))
     if not best:
         return None
     top = max(score for score, _, _ in best)
-    tied = [(s, sc, why) for s, sc, why in best if s == top]
-    default = stub.default_scenario
+    tied = [entry for entry in best if entry[0] == top]
     chosen = next((t for t in tied if t[1] is default), tied[0])
     reason = f"paired with request example '{chosen[1].name}' ({', '.join(chosen[2])}; score {top})"
     return Pairing(chosen[1], top, reason)
 
 
-def _score(stub: Stub, name: str, request: PairedRequest) -> tuple[int, list[str]] | None:
-    """(score, what matched), or None when something in the request rules `name` out."""
+def _score(candidate: Candidate, request: PairedRequest) -> tuple[int, list[str]] | None:
+    """(score, what matched), or None when something in the request rules it out."""
     score = 0
     matched: list[str] = []
-    for param in stub.parameters:
-        example = next((e for e in param.examples if e.name == name), None)
-        if example is None:
-            continue
-        key = (param.location, param.name)
+    for key, value, points in candidate.params:
         if key not in request.params:
             continue  # partial: a missing parameter neither scores nor rules out
-        if _same(request.params[key], example.value):
-            score += PARAM_POINTS.get(param.location, 1)
-            matched.append(f"{param.location} {param.name}")
-        else:
+        if not _same(request.params[key], value):
             return None
-    bodies = [
-        e for media in (stub.request_body.content if stub.request_body else ())
-        for e in media.examples if e.name == name
-    ]  # fmt: skip
-    if bodies and request.has_body:
-        points = max(_body_points(request.body, e.value) for e in bodies)
+        score += points
+        matched.append(" ".join(key))
+    if candidate.bodies and request.has_body:
+        points = max(_body_points(request.body, example) for example in candidate.bodies)
         if points:
             score += points
             matched.append("body" if points == 3 else "body fields")

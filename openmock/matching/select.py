@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openmock.matching.controls import Controls
-from openmock.matching.pairing import PairedRequest, pair_scenario
+from openmock.matching.pairing import Candidate, PairedRequest, pair_scenario
 from openmock.model import Scenario, Stub
 from openmock.problems import Problem, no_such_scenario
 
@@ -28,28 +28,34 @@ class Selection:
 
 
 def select_scenario(
-    stub: Stub, controls: Controls | None = None, request: PairedRequest | None = None
+    stub: Stub,
+    controls: Controls | None = None,
+    request: PairedRequest | None = None,
+    candidates: tuple[Candidate, ...] = (),
 ) -> Selection | Problem:
+    """`candidates` are the stub's pairing candidates (pairing.candidates_of, made once)."""
     default = stub.default_scenario
     if controls is None or not controls.explicit:
-        paired = pair_scenario(stub, request) if request is not None else None
+        paired = None
+        if candidates and request is not None:
+            paired = pair_scenario(candidates, default, request)
         if paired is not None:
             return Selection(paired.scenario, paired.reason, paired.scenario.status)
         return Selection(default, "default", default.status)
-    candidates = list(stub.scenarios)
+    matching = list(stub.scenarios)
     reasons: list[str] = []
     code = controls.code
     if code is not None:
-        exact = [s for s in candidates if s.status_key == str(code)]
-        candidates = exact or [s for s in candidates if s.covers(code)]
+        exact = [s for s in matching if s.status_key == str(code)]
+        matching = exact or [s for s in matching if s.covers(code)]
         reasons.append(f"code={code}")
     if controls.example is not None:
         wanted = controls.example
-        candidates = [s for s in candidates if wanted in (s.id, s.name)]
+        matching = [s for s in matching if wanted in (s.id, s.name)]
         reasons.append(f"example={wanted}")
-    if not candidates:
+    if not matching:
         return no_such_scenario(stub.id, ", ".join(reasons), _menu(stub))
-    chosen = default if default in candidates else candidates[0]
+    chosen = default if default in matching else matching[0]
     return Selection(chosen, "asked: " + ", ".join(reasons), code or chosen.status)
 
 

@@ -10,7 +10,7 @@ import orjson
 
 from openmock.mediatypes import base_type, is_json
 
-MAX_BODY_BYTES = 10 * 1024 * 1024  # larger bodies get 413
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # larger bodies get 413 (MockOptions.max_body_bytes)
 
 
 class BodyTooLarge(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -18,7 +18,13 @@ from urllib.parse import parse_qsl
 import anyio
 
 from openmock.generate import FallbackNeeded, GenerationEngine
-from openmock.matching import PairedRequest, read_controls, select_scenario
+from openmock.matching import (
+    Candidate,
+    PairedRequest,
+    candidates_of,
+    read_controls,
+    select_scenario,
+)
 from openmock.model import Catalog
 from openmock.problems import (
     MEDIA_TYPE,
@@ -38,7 +44,7 @@ from openmock.routing import (
     RouteTable,
     parse_parameters,
 )
-from openmock.routing.body import MAX_BODY_BYTES, BodyTooLarge, parse_body
+from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, parse_body
 from openmock.spec.schemas import SchemaIndex
 
 Scope = MutableMapping[str, Any]
@@ -58,6 +64,7 @@ class MockOptions:
     dynamic: bool = False  # --dynamic: fresh generated data on every request
     locale: str = "en_US"  # --locale: Faker's locale for realistic values
     match_body: bool = False  # --match-body: the body filters paired examples, not just scores
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies get 413
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class MockState:
     index: SchemaIndex
     responder: Responder
     options: MockOptions
+    pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
 
     @classmethod
     def build(
@@ -76,7 +84,9 @@ class MockState:
         options = options or MockOptions()
         table = RouteTable(catalog.stubs, catalog.base_paths)
         engine = GenerationEngine(index, options.seed, options.locale)
-        return cls(catalog, table, index, Responder(engine, index, options.dynamic), options)
+        responder = Responder(engine, index, options.dynamic)
+        pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
+        return cls(catalog, table, index, responder, options, pairings)
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -101,7 +111,7 @@ class MockApp:
         call_id = uuid.uuid4().hex[:16]
         state = self.state  # one version for the whole request
         try:
-            request_body = await _read_body(receive)
+            request_body = await _read_body(receive, state.options.max_body_bytes)
         except BodyTooLarge:
             request_body = None
         try:
@@ -138,7 +148,7 @@ class MockApp:
     ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
         method: str = scope["method"]
         if request_body is None:
-            problem = payload_too_large(MAX_BODY_BYTES)
+            problem = payload_too_large(state.options.max_body_bytes)
             return problem.status, _problem_headers(problem), problem.body(), "", ""
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
@@ -171,11 +181,14 @@ class MockApp:
         if controls.problems:
             problem = bad_controls(controls.problems)
             return problem.status, _problem_headers(problem), problem.body(), stub.id, ""
-        parsed = parse_body(request_body, headers.get("content-type"))
-        asked = headers.get("x-mock-match-request-body", "").strip().lower()
-        match_body = asked == "true" or (state.options.match_body and asked != "false")
-        paired = PairedRequest(params.values, parsed.value, parsed.parsed, match_body)
-        selection = select_scenario(stub, controls, paired)
+        candidates = state.pairings.get(stub.id, ())
+        paired = None
+        if candidates:  # only then is the body worth parsing
+            parsed = parse_body(request_body, headers.get("content-type"))
+            asked = headers.get("x-mock-match-request-body", "").strip().lower()
+            match_body = asked == "true" or (state.options.match_body and asked != "false")
+            paired = PairedRequest(params.values, parsed.value, parsed.parsed, match_body)
+        selection = select_scenario(stub, controls, paired, candidates)
         if isinstance(selection, Problem):
             return selection.status, _problem_headers(selection), selection.body(), stub.id, ""
         scenario = selection.scenario
@@ -201,8 +214,8 @@ class MockApp:
         return result.status, headers_out, result.body, stub.id, scenario.id
 
 
-async def _read_body(receive: Receive) -> bytes:
-    """The whole request body; BodyTooLarge past MAX_BODY_BYTES (the rest is not read)."""
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The whole request body; BodyTooLarge past `limit` bytes (the rest is not read)."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -211,7 +224,7 @@ async def _read_body(receive: Receive) -> bytes:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > limit:
             raise BodyTooLarge
         chunks.append(chunk)
         if not message.get("more_body", False):
