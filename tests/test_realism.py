@@ -137,3 +137,20 @@ def test_locale_changes_the_values() -> None:
 def test_same_seed_same_realistic_values_other_seed_other_values() -> None:
     assert values(PERSON, 5, seed=3) == values(PERSON, 5, seed=3)
     assert values(PERSON, 5, seed=3) != values(PERSON, 5, seed=4)
+
+
+def test_object_hint_loses_write_only_properties_even_behind_a_ref() -> None:
+    document = {"components": {"schemas": {"Secret": {"type": "string", "writeOnly": True}}}}
+    schema = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "password": {"$ref": "#/components/schemas/Secret"},
+        },
+        "example": {"name": "Ann", "password": "hunter2"},
+    }
+    engine = GenerationEngine(SchemaIndex(document))
+    got = [engine.value(schema, str(i)) for i in range(30)]
+    assert any(v == {"name": "Ann"} for v in got)  # the hint, without the writeOnly field
+    assert not any("password" in v for v in got)

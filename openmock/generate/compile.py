@@ -91,7 +91,8 @@ class Compiler:
 
         if "x-faker" in schema:
             gen = with_x_faker(gen, schema, self.realism.x_faker, allows, report)
-        return with_hints(gen, schema, allows, report, self.skip_flag)
+        left_out = self.index.flagged_properties(schema, self.skip_flag)
+        return with_hints(gen, schema, allows, report, left_out)
 
     # ------------------------------------------------------------------ dispatch
     def _build(self, schema: Any, name: str | None = None) -> Gen:
@@ -206,16 +207,12 @@ class Compiler:
     def _object(self, schema: dict[str, Any]) -> Gen:
         required = [r for r in schema.get("required") or [] if isinstance(r, str)]
         props_raw = child_map(schema, "properties")
-        props: list[tuple[str, Gen, bool]] = []
-        for name, sub in props_raw.items():
-            try:
-                resolved = self.index.deref(sub)
-            except UnresolvedRef:
-                resolved = {}
-            skip = isinstance(resolved, dict) and resolved.get(self.skip_flag) is True
-            if skip:
-                continue
-            props.append((name, self.compile(sub, name), name in required))
+        left_out = self.index.flagged_properties(schema, self.skip_flag)
+        props = [
+            (name, self.compile(sub, name), name in required)
+            for name, sub in props_raw.items()
+            if name not in left_out
+        ]
         known = {p[0] for p in props} | set(props_raw)
         additional = schema.get("additionalProperties", True)
         pattern_props = schema.get("patternProperties")

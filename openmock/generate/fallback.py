@@ -197,8 +197,7 @@ def _convert(node: Any, index: SchemaIndex, skip_flag: str, refs: tuple[str, ...
             out[key] = value
     if "prefixItems" in node and "items" in node:
         out["items"] = [sub(v) for v in node["prefixItems"]]
-    props = node.get("properties")
-    if isinstance(props, dict) and isinstance(out.get("required"), list):
-        flagged = {n for n, s in props.items() if isinstance(s, dict) and s.get(skip_flag) is True}
+    if isinstance(out.get("required"), list):
+        flagged = index.flagged_properties(node, skip_flag)
         out["required"] = [r for r in out["required"] if r not in flagged]
     return out

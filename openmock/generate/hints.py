@@ -33,13 +33,15 @@ def hint_values(schema: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def with_hints(
-    gen: Gen, schema: dict[str, Any], allows: Allows, report: Report, skip_flag: str
+    gen: Gen, schema: dict[str, Any], allows: Allows, report: Report, left_out: set[str]
 ) -> Gen:
     """`gen`, but about half the time one of the schema's own valid hints instead."""
     valid: list[Any] = []
     for keyword, value in hint_values(schema):
-        if isinstance(value, dict):
-            value = _without_flagged(value, schema, skip_flag)
+        if isinstance(value, dict) and left_out:
+            # an object example without what this direction leaves out (writeOnly in
+            # responses, readOnly in requests)
+            value = {k: v for k, v in value.items() if k not in left_out}
         if allows(value):
             valid.append(value)
         else:
@@ -89,16 +91,6 @@ def _coerce(value: Any, kind: Any) -> Any:
         except ValueError:
             return value
     return value
-
-
-def _without_flagged(value: dict[str, Any], schema: dict[str, Any], flag: str) -> dict[str, Any]:
-    """An object example without the properties this direction leaves out (writeOnly in
-    responses, readOnly in requests)."""
-    props = schema.get("properties")
-    if not isinstance(props, dict):
-        return value
-    drop = {n for n, s in props.items() if isinstance(s, dict) and s.get(flag) is True}
-    return {k: v for k, v in value.items() if k not in drop} if drop else value
 
 
 def _short(value: Any) -> str:

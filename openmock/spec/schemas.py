@@ -44,19 +44,26 @@ class SchemaIndex:
         def required(validator: Any, names: Any, instance: Any, schema: Any) -> Any:
             if not validator.is_type(instance, "object") or not isinstance(names, list):
                 return
-            props = child_map(schema, "properties")
+            exempt = self.flagged_properties(schema, exempt_flag)
             for name in names:
-                if name in instance:
-                    continue
-                try:
-                    sub = self.deref(props.get(name))
-                except UnresolvedRef:
-                    sub = None
-                if isinstance(sub, dict) and sub.get(exempt_flag) is True:
-                    continue
-                yield ValidationError(f"{name!r} is a required property")
+                if name not in instance and name not in exempt:
+                    yield ValidationError(f"{name!r} is a required property")
 
         return required
+
+    def flagged_properties(self, schema: Any, flag: str) -> set[str]:
+        """Names of `schema`'s own properties marked `flag` (readOnly / writeOnly) is true,
+        through a property's $ref. Those are left out of (and not required in) the direction
+        that flag excludes: writeOnly from responses, readOnly from requests."""
+        flagged: set[str] = set()
+        for name, sub in child_map(schema, "properties").items():
+            try:
+                target = self.deref(sub)
+            except UnresolvedRef:
+                continue
+            if isinstance(target, dict) and target.get(flag) is True:
+                flagged.add(name)
+        return flagged
 
     def deref(self, schema: Any) -> Any:
         """Follow `$ref`s until a schema that is not a bare reference."""
