@@ -106,7 +106,7 @@ class GenerationEngine:
             gen = self._compilers[direction].compile(schema)
         except RegexUnsupported as exc:
             raise GenerationError(str(exc)) from None
-        validator = self.index.validator(schema, direction)
+        check = self.index.checker(schema, direction)
         problem = "no draw succeeded"
         for attempt in range(ATTEMPTS):
             draw = Draw(random.Random(derive_seed(base, key, attempt)))
@@ -119,10 +119,13 @@ class GenerationEngine:
                 problem = "the schema nests too deeply"
                 continue
             try:
+                if check(value):
+                    return value
+                validator = self.index.validator(schema, direction)  # to say why not
                 error = next(iter(validator.iter_errors(value)), None)
             except Exception as exc:  # e.g. a pattern Python's re cannot compile
                 raise GenerationError(f"the schema cannot be checked: {exc}") from None
-            if error is None:
+            if error is None:  # the two disagree: jsonschema is the reference
                 return value
             problem = f"{error.message} at {'/'.join(str(p) for p in error.absolute_path) or '/'}"
         raise GenerationError(f"no valid value found in {ATTEMPTS} draws ({problem})")

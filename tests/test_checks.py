@@ -1,0 +1,133 @@
+"""The compiled yes/no checks (openmock/spec/checks.py) give jsonschema's answers.
+
+jsonschema is the oracle: for random schemas (the generator's property-test schemas and
+more keywords) and instances that are valid (generated), nearly valid (mutated) or random,
+`SchemaIndex.checker` must say exactly what `validator.is_valid` says, in every direction.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_generate import FAST_ONLY, schemas
+
+from openmock.generate import GenerationError
+from openmock.spec.schemas import SchemaIndex
+
+DIRECTIONS = ("any", "request", "response")
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.sampled_from([1.0, 2.5, -0.0, 1e300])
+    | st.sampled_from(["", "a", "x-ab", "2024-01-01", "1.2.3.4", "n"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "n", "name", "x-ab", "tags"]), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+extra_keywords = st.one_of(
+    st.builds(
+        lambda cond, then, other: {"if": cond, "then": then, "else": other},
+        schemas,
+        schemas,
+        schemas,
+    ),
+    st.builds(lambda s: {"type": "object", "dependentSchemas": {"n": s}}, schemas),
+    st.builds(
+        lambda s: {"properties": {"id": s}, "unevaluatedProperties": False}, schemas
+    ),  # delegated to jsonschema as a whole
+    st.just(
+        {
+            "type": "object",
+            "required": ["id", "name", "secret"],
+            "properties": {
+                "id": {"type": "integer", "readOnly": True},
+                "name": {"type": "string"},
+                "secret": {"type": "string", "writeOnly": True},
+            },
+        }
+    ),
+    st.just({"type": "integer", "multipleOf": 0.1}),
+    st.just({"type": "array", "contains": {"const": 1}, "minContains": 2, "maxContains": 3}),
+)
+
+
+def _mutated(value: Any, data: st.DataObject) -> Any:
+    if isinstance(value, dict) and value:
+        mutated = copy.deepcopy(value)
+        key = data.draw(st.sampled_from(sorted(mutated)))
+        if data.draw(st.booleans()):
+            del mutated[key]
+        else:
+            mutated[key] = data.draw(json_values)
+        return mutated
+    if isinstance(value, list) and value:
+        return [*value, data.draw(json_values)]
+    return data.draw(json_values)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(schema=st.one_of(schemas, extra_keywords), data=st.data())
+def test_checks_agree_with_jsonschema(schema: dict[str, Any], data: st.DataObject) -> None:
+    index = SchemaIndex({})
+    instances = [data.draw(json_values)]
+    try:
+        generated = FAST_ONLY.value(schema, "k", "response")
+        instances += [generated, _mutated(generated, data)]
+    except GenerationError:
+        pass
+    for direction in DIRECTIONS:
+        check = index.checker(schema, direction)
+        validator = index.validator(schema, direction)
+        for value in instances:
+            assert check(value) == validator.is_valid(value), (direction, value)
+
+
+DOCUMENT = {
+    "components": {
+        "schemas": {
+            "Node": {
+                "type": "object",
+                "required": ["value"],
+                "properties": {
+                    "value": {"type": "integer"},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+                },
+            }
+        }
+    }
+}
+
+
+def test_recursive_references_are_followed() -> None:
+    index = SchemaIndex(DOCUMENT)
+    check = index.checker({"$ref": "#/components/schemas/Node"})
+    assert check({"value": 1, "children": [{"value": 2, "children": [{"value": 3}]}]})
+    assert not check({"value": 1, "children": [{"value": 2, "children": [{"value": "3"}]}]})
+
+
+def test_json_equality_is_jsonschemas() -> None:
+    index = SchemaIndex({})
+    assert index.checker({"enum": [1]})(1.0)
+    assert not index.checker({"enum": [1]})(True)
+    assert index.checker({"type": "integer"})(2.0)
+    assert not index.checker({"type": "integer"})(False)
+    assert not index.checker({"uniqueItems": True})([1, 1.0])
+    assert index.checker({"uniqueItems": True})([1, True])
+
+
+def test_an_unresolved_reference_raises_like_jsonschema() -> None:
+    index = SchemaIndex({})
+    schema = {"$ref": "#/components/schemas/Missing"}
+    assert not index.is_valid(schema, 1)
+    try:
+        index.checker(schema)(1)
+    except Exception as exc:
+        assert "Missing" in str(exc) or exc.__class__.__name__
+    else:
+        raise AssertionError("an unresolved reference must not pass silently")
