@@ -165,6 +165,9 @@ def _bind(host: str, port: int) -> socket.socket:
 @click.option(
     "--match-body", is_flag=True, help="A request body must match a paired example to pair."
 )
+@click.option(
+    "--no-validate", is_flag=True, help="Do not check requests against the spec (no 400/422)."
+)
 def from_spec(
     specs: tuple[str, ...],
     host: str,
@@ -174,6 +177,7 @@ def from_spec(
     dynamic: bool,
     locale: str,
     match_body: bool,
+    no_validate: bool,
 ) -> None:
     """Serve every operation of SPEC as a mock."""
     import uvicorn
@@ -186,7 +190,17 @@ def from_spec(
     started = time.perf_counter()
     catalog, index = _load(specs[0], lenient)
     try:
-        app = app_from_catalog(catalog, index, MockOptions(seed, dynamic, locale, match_body))
+        app = app_from_catalog(
+            catalog,
+            index,
+            MockOptions(
+                seed=seed,
+                dynamic=dynamic,
+                locale=locale,
+                match_body=match_body,
+                validate=not no_validate,
+            ),
+        )
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
         raise  # unreachable

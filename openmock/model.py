@@ -18,12 +18,26 @@ JSONSchema = Mapping[str, Any] | bool
 
 
 @dataclass(frozen=True)
+class MatchRule:
+    """Explicit criteria for a response example (`x-openmock-match`): every one listed must
+    hold for a request to pair with it. Header names are lower case."""
+
+    path: Mapping[str, Any] = field(default_factory=dict)
+    query: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    cookies: Mapping[str, Any] = field(default_factory=dict)
+    body: Any = None  # a value the body must equal, or an object whose fields it must have
+    has_body: bool = False
+
+
+@dataclass(frozen=True)
 class NamedValue:
     """A named example value and the JSON pointer where the spec wrote it."""
 
     name: str
     value: Any
     pointer: str
+    match: MatchRule | None = None  # the example's `x-openmock-match`, if any
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class Scenario:
     representations: tuple[Representation, ...] = ()
     headers: tuple[HeaderSpec, ...] = ()
     description: str = ""
+    match: MatchRule | None = None  # explicit pairing criteria (`x-openmock-match`)
 
     def covers(self, code: int) -> bool:
         """Whether this scenario's response key stands for status `code`: the same number,
@@ -106,6 +121,22 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class SecurityScheme:
+    """One credential a request must carry (a `components.securitySchemes` entry)."""
+
+    name: str  # the key in components.securitySchemes
+    kind: str  # apiKey | http | oauth2 | openIdConnect
+    location: Location  # where the credential goes: apiKey's `in`, else "header"
+    parameter: str  # the header, query or cookie name ("Authorization" for http/oauth2)
+    scheme: str = ""  # the HTTP auth scheme, lower case: basic, bearer (oauth2 and OIDC too)
+
+
+# Alternatives of a security requirement: any one of them (all of its schemes) lets a request
+# in. No alternatives: no credentials needed.
+Security = tuple[tuple[SecurityScheme, ...], ...]
+
+
+@dataclass(frozen=True)
 class Stub:
     """One operation: method + path template, what it accepts and how it may answer."""
 
@@ -120,6 +151,7 @@ class Stub:
     request_body: RequestBody | None = None
     pointer: str = ""  # JSON pointer of the operation in the document
     import_error: str | None = None  # set when the operation could not be imported
+    security: Security = ()
 
     @property
     def default_scenario(self) -> Scenario:

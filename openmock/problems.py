@@ -113,6 +113,26 @@ def bad_controls(problems: tuple[str, ...]) -> Problem:
     )
 
 
+def invalid_request(
+    status: int,
+    title: str,
+    detail: str,
+    errors: tuple[dict[str, Any], ...],
+    challenges: tuple[str, ...] = (),
+) -> Problem:
+    """A request that failed validation, when the operation documents no response for it.
+    A 401 carries a WWW-Authenticate challenge per security scheme the operation accepts."""
+    slugs = {401: "unauthorized", 415: "unsupported-media-type", 422: "invalid-body"}
+    return Problem(
+        status,
+        title,
+        detail + " Fix the request, or send `Prefer: validate=false` to skip validation.",
+        slugs.get(status, "invalid-request"),
+        errors=errors,
+        headers=tuple(("www-authenticate", c) for c in challenges),
+    )
+
+
 def generation_failed(stub_id: str, scenario_id: str, reason: str) -> Problem:
     return Problem(
         500,

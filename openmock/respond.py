@@ -8,6 +8,7 @@ generation, validation or serialisation again.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -28,6 +29,7 @@ from openmock.mediatypes import base_type, is_json
 from openmock.model import HeaderSpec, Representation, Scenario, Stub
 from openmock.problems import Problem, generation_failed, not_acceptable
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.validation import Verdict, fill_problem
 
 GENERATED_CACHE_SIZE = 2048
 # Headers the mock itself sets from the real body and connection, never from the spec.
@@ -45,6 +47,7 @@ class Generation:
     path_params: dict[str, Any]
     seed: int | None = None  # `Prefer: seed=N`; None: the engine's seed
     dynamic: bool = False  # fresh data on every request
+    verdict: Verdict | None = None  # a failed validation this (error) response reports
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ class Responder:
             if rep.example is not None:
                 body, warning = self._example(stub, scenario, rep)
             else:
-                body = self._generated_body(rep, gen)
+                body = self._generated_body(rep, gen, status)
         except GenerationError as exc:
             return generation_failed(stub.id, scenario.id, str(exc))
         headers.append(("content-type", rep.media_type))
@@ -245,18 +248,29 @@ class Responder:
             + (f" (at /{where})" if where else "")
         )
 
-    def _generated_body(self, rep: Representation, gen: Generation) -> bytes:
+    def _generated_body(self, rep: Representation, gen: Generation, status: int) -> bytes:
         schema = rep.schema
         if schema is None:
             return b"" if not is_json(rep.media_type) else b"{}"
+        verdict = gen.verdict
 
         def make(key: str) -> bytes:
             value = self.engine.value(schema, key, seed=gen.seed, blocking=False)
             if gen.path_params and isinstance(value, dict):
                 value = self._echo(value, schema, gen.path_params)
+            if status >= 400:  # an error body that agrees with its status line
+                value = fill_problem(
+                    value, verdict, status, lambda v: self.index.is_valid(schema, v, "response")
+                )
             return serialise(value, rep.media_type, self.index.deref(schema))
 
-        body: bytes = self._cached(gen, rep.media_type, make)
+        part = rep.media_type
+        if status >= 400:
+            part = f"{part}|{status}"
+        if verdict is not None:
+            told = orjson.dumps([status, verdict.errors()])
+            part = f"{part}|invalid|{hashlib.sha256(told).hexdigest()[:16]}"
+        body: bytes = self._cached(gen, part, make)
         return body
 
     def _echo(

@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 from conftest import running_server
-from oracle import Oracle, path_for
+from oracle import Oracle
+from valid_requests import ValidRequest, build, concrete_path, with_cookies
 
-from openmock.generate import GenerationEngine, GenerationError
+from openmock.generate import GenerationEngine
 from openmock.importer import build_catalog
-from openmock.model import Parameter, Stub
 from openmock.server import MockOptions, app_from_catalog
 from openmock.spec import Spec
 from openmock.spec.schemas import SchemaIndex
@@ -26,6 +26,8 @@ class Report:
     shadowed: list[str] = field(default_factory=list)
     invalid_examples: list[str] = field(default_factory=list)
     generation_failures: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # valid requests the mock refused
+    unbuildable: list[str] = field(default_factory=list)  # no valid request could be made
     failures: list[str] = field(default_factory=list)
 
     def describe(self, limit: int = 15) -> str:
@@ -34,39 +36,6 @@ class Report:
         return f"{len(self.failures)} of {self.calls} calls failed:\n{shown}" + (
             f"\n... and {more} more" if more > 0 else ""
         )
-
-
-def _simple(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(_simple(v) for v in value)
-    if isinstance(value, dict):
-        return ",".join(f"{k},{_simple(v)}" for k, v in value.items())
-    return "" if value is None else str(value)
-
-
-def path_value(param: Parameter, engine: GenerationEngine, key: str) -> str:
-    """A concrete, percent-encoded path segment for one path parameter."""
-    try:
-        value = engine.value(param.schema, key, "request")
-    except GenerationError:
-        value = "1"
-    text = urllib.parse.quote(_simple(value), safe="")
-    if param.style == "label":
-        return "." + text
-    if param.style == "matrix":
-        return f";{param.name}={text}"
-    return text or "1"
-
-
-def concrete_path(stub: Stub, engine: GenerationEngine) -> str:
-    values = {
-        p.name: path_value(p, engine, f"{stub.id}:{p.name}")
-        for p in stub.parameters
-        if p.location == "path"
-    }
-    return path_for(stub.path, values)
 
 
 def exercise(spec: Spec, *, seed: int = 0, generation_may_fail: bool = False) -> Report:
@@ -83,9 +52,19 @@ def exercise(spec: Spec, *, seed: int = 0, generation_may_fail: bool = False) ->
         assert health.status_code == 200 and health.json()["status"] == "ok"
         for stub in catalog.stubs:
             path = concrete_path(stub, engine)
-            response = client.request(stub.method, path)
-            report.calls += 1
+            valid = build(stub, engine, stub.id)
             where = f"{stub.method} {path} ({stub.id})"
+            if valid.unbuildable:
+                report.unbuildable.append(f"{where}: {'; '.join(valid.unbuildable)}")
+                valid.headers["Prefer"] = "validate=false"
+
+            response = _send(client, stub.method, path, valid)
+            report.calls += 1
+            if response.headers.get("x-openmock-reason", "").startswith("invalid request"):
+                detail = response.content[:400].decode("utf-8", "replace")
+                report.rejected.append(f"{where}: {response.status_code} {detail}")
+                valid.headers["Prefer"] = "validate=false"  # the oracle still judges the answer
+                response = _send(client, stub.method, path, valid)
             if stub.import_error is not None:
                 report.import_errors.append(stub.id)
                 if response.status_code != 500 or "problem+json" not in response.headers.get(
@@ -124,6 +103,12 @@ def exercise(spec: Spec, *, seed: int = 0, generation_may_fail: bool = False) ->
                 body = response.content[:200]
                 report.failures.append(f"{where}: {response.status_code} {problem[:600]} {body!r}")
     return report
+
+
+def _send(client: httpx.Client, method: str, path: str, valid: ValidRequest) -> httpx.Response:
+    return client.request(
+        method, path, params=valid.query, headers=with_cookies(valid), content=valid.content
+    )
 
 
 def as_json(response: httpx.Response) -> Any:

@@ -267,7 +267,3 @@ def _explain(exc: BaseException) -> str:
             return f"{type(exc).__name__}: {shown}"
         chain = chain.__cause__ or chain.__context__
     return f"{type(exc).__name__}: {str(exc)[:300]}"
-
-
-def path_for(template: str, values: dict[str, str]) -> str:
-    return re.sub(r"\{([^{}]+)\}", lambda m: values.get(m.group(1), "1"), template)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,88 @@ def test_body_over_the_limit_is_a_413(make_spec: SpecMaker, cache_dir: Path) -> 
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert small.status_code == 201
+
+
+PLANS = {
+    "/plans/{id}": {
+        "get": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                {
+                    "name": "X-Tier",
+                    "in": "header",
+                    "schema": {"type": "string"},
+                    "examples": {"gold": {"value": "gold"}},
+                },
+                {
+                    "name": "promo",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "examples": {"gold": {"value": "yes"}},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object"},
+                            "examples": {
+                                "basic": {"value": {"plan": "basic"}},
+                                "gold": {"value": {"plan": "gold"}},
+                                "vip": {
+                                    "x-openmock-match": {
+                                        "path": {"id": 7},
+                                        "query": {"ref": "partner"},
+                                        "headers": {"X-Customer": "42"},
+                                    },
+                                    "value": {"plan": "vip"},
+                                },
+                            },
+                        }
+                    },
+                }
+            },
+        }
+    }
+}
+
+
+@pytest.fixture
+def plans(make_spec: SpecMaker, cache_dir: Path) -> Iterator[httpx.Client]:
+    app = create_app(make_spec(paths=PLANS), cache_dir=cache_dir)
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        yield client
+
+
+def test_x_openmock_match_criteria_must_all_hold(plans: httpx.Client) -> None:
+    vip = plans.get("/plans/7?ref=partner", headers={"X-Customer": "42"})
+    assert vip.json() == {"plan": "vip"}
+    assert "x-openmock-match" not in vip.headers["x-openmock-reason"]
+    assert "path id" in vip.headers["x-openmock-reason"]
+    for url, headers in (
+        ("/plans/8?ref=partner", {"X-Customer": "42"}),  # another path id
+        ("/plans/7", {"X-Customer": "42"}),  # the query criterion missing
+        ("/plans/7?ref=partner", {"X-Customer": "41"}),  # another header value
+    ):
+        assert plans.get(url, headers=headers).json() == {"plan": "basic"}, url
+
+
+def test_match_request_headers_makes_a_header_a_filter(plans: httpx.Client) -> None:
+    assert plans.get("/plans/1", headers={"X-Tier": "gold"}).json() == {"plan": "gold"}
+    assert plans.get("/plans/1?promo=yes").json() == {"plan": "gold"}  # partial: still pairs
+    listed = {"x-mock-match-request-headers": "X-Tier"}
+    assert plans.get("/plans/1?promo=yes", headers=listed).json() == {"plan": "basic"}
+    both = {**listed, "X-Tier": "gold"}
+    assert plans.get("/plans/1?promo=yes", headers=both).json() == {"plan": "gold"}
+
+
+def test_an_unreadable_match_rule_says_where(make_spec: SpecMaker, cache_dir: Path) -> None:
+    broken = json.loads(json.dumps(PLANS))
+    examples = broken["/plans/{id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    examples["examples"]["vip"]["x-openmock-match"] = {"header": {"X-Customer": "42"}}
+    spec = load_spec(make_spec(paths=broken), cache_dir=cache_dir)
+    catalog = build_catalog(spec)
+    [problem] = catalog.problems
+    assert "examples/vip/x-openmock-match has header" in problem.message
+    assert "it can have body, cookies, headers, path, query" in problem.message

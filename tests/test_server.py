@@ -21,6 +21,8 @@ def test_bundled_spec_serves_every_operation_validly(name: str, cache_dir: Path)
     report = exercise(load_spec(SPECS / name, cache_dir=cache_dir))
     assert report.calls >= 4
     assert not report.failures, report.describe()
+    assert not report.rejected, "valid requests refused:\n" + "\n".join(report.rejected)
+    assert not report.unbuildable
     assert not report.import_errors and not report.invalid_examples
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from openmock.importer.responses import build_scenarios, example_values
+from openmock.importer.security import operation_security
 from openmock.model import Catalog, MediaBody, Parameter, RequestBody, Scenario, Stub
 from openmock.spec import Spec, SpecProblem
 from openmock.spec.convert import HTTP_METHODS
@@ -195,6 +197,7 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
     problems: list[SpecProblem] = []
     ignored: list[str] = []
     used_ids: set[str] = set()
+    said: set[str] = set()  # a scheme nobody can check is said once, not per operation
     file = str(spec.path)
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(path, str) or not path.startswith("/"):
@@ -244,7 +247,11 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
                 stub_id = f"{upper} {path}"
             used_ids.add(stub_id)
             try:
-                stubs.append(_stub(stub_id, upper, path, op, shared, index, pointer, item_pointer))
+                stub = _stub(stub_id, upper, path, op, shared, index, pointer, item_pointer)
+                security, warnings = operation_security(document, op, file, pointer)
+                problems.extend(w for w in warnings if w.message not in said)
+                said.update(w.message for w in warnings)
+                stubs.append(replace(stub, security=security))
             except (ImportProblem, UnresolvedRef, KeyError, TypeError, ValueError) as exc:
                 reason = str(exc)
                 if isinstance(exc, UnresolvedRef):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openmock.model import HeaderSpec, NamedValue, Representation, Scenario
+from openmock.model import HeaderSpec, MatchRule, NamedValue, Representation, Scenario
 from openmock.spec.errors import escape_pointer_token
 from openmock.spec.nodes import child_map
 from openmock.spec.schemas import SchemaIndex
@@ -30,8 +30,37 @@ def _sort_key(key: str) -> tuple[int, int]:
     return (status if status is not None else 999, ranged)
 
 
+MATCH_KEY = "x-openmock-match"
+_MATCH_PARTS = {"path", "query", "headers", "cookies", "body"}
+
+
+class BadMatchRule(ValueError):
+    """An `x-openmock-match` that cannot be read; the message says where and why."""
+
+
+def match_rule(raw: Any, pointer: str) -> MatchRule:
+    """`x-openmock-match: {query: {tier: gold}, headers: {X-Plan: pro}, path: {id: 7},
+    cookies: {...}, body: {...}}` as a MatchRule."""
+    where = f"{pointer}/{MATCH_KEY}"
+    if not isinstance(raw, dict):
+        raise BadMatchRule(f"{where} must be an object with any of {sorted(_MATCH_PARTS)}")
+    unknown = sorted(set(map(str, raw)) - _MATCH_PARTS)
+    if unknown:
+        raise BadMatchRule(
+            f"{where} has {', '.join(unknown)}; it can have {', '.join(sorted(_MATCH_PARTS))}"
+        )
+    parts: dict[str, dict[str, Any]] = {}
+    for part in ("path", "query", "headers", "cookies"):
+        value = raw.get(part, {})
+        if not isinstance(value, dict):
+            raise BadMatchRule(f"{where}/{part} must be an object of name: value")
+        parts[part] = {str(k).lower() if part == "headers" else str(k): v for k, v in value.items()}
+    return MatchRule(**parts, body=raw.get("body"), has_body="body" in raw)
+
+
 def example_values(media: dict[str, Any], index: SchemaIndex, pointer: str) -> list[NamedValue]:
-    """Named examples of a media type (or parameter) object, in spec order."""
+    """Named examples of a media type (or parameter) object, in spec order. Raises
+    BadMatchRule for an unreadable `x-openmock-match`."""
     found: list[NamedValue] = []
     examples = media.get("examples")
     if isinstance(examples, dict):
@@ -42,7 +71,8 @@ def example_values(media: dict[str, Any], index: SchemaIndex, pointer: str) -> l
             except Exception:
                 continue
             if isinstance(example, dict) and "value" in example:
-                found.append(NamedValue(str(name), example["value"], ex_pointer + "/value"))
+                rule = match_rule(example[MATCH_KEY], ex_pointer) if MATCH_KEY in example else None
+                found.append(NamedValue(str(name), example["value"], ex_pointer + "/value", rule))
     elif "example" in media:
         found.append(NamedValue("example", media["example"], pointer + "/example"))
     return found
@@ -102,7 +132,7 @@ def build_scenarios(
             schemas[media_type] = media.get("schema")
             for value in example_values(media, index, m_pointer):
                 named.setdefault(value.name, []).append((media_type, value))
-        made: list[tuple[str, str, tuple[Representation, ...]]] = []
+        made: list[tuple[str, str, tuple[Representation, ...], MatchRule | None]] = []
         if named:
             for name, values in named.items():
                 by_media = dict(values)
@@ -112,13 +142,14 @@ def build_scenarios(
                     if mt in by_media or schemas[mt] is not None
                 )
                 source = "example" if name == "example" else "examples"
-                made.append((name, source, reps))
+                rule = next((v.match for _, v in values if v.match is not None), None)
+                made.append((name, source, reps, rule))
         elif content:
             reps = tuple(Representation(mt, schemas[mt]) for mt in content)
-            made.append((key, "schema", reps))
+            made.append((key, "schema", reps, None))
         else:
-            made.append((key, "empty", ()))
-        for name, source, reps in made:
+            made.append((key, "empty", (), None))
+        for name, source, reps, rule in made:
             scenario_id = name if name not in taken else f"{key}-{name}"
             suffix = 2
             while scenario_id in taken:
@@ -136,6 +167,7 @@ def build_scenarios(
                     representations=reps,
                     headers=headers,
                     description=description,
+                    match=rule,
                 )
             )
     return scenarios, _default_id(keys, first_of, scenarios)

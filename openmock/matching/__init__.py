@@ -5,7 +5,7 @@ from __future__ import annotations
 from openmock.matching.controls import Controls, read_controls
 from openmock.matching.negotiate import negotiate, parse_accept
 from openmock.matching.pairing import Candidate, PairedRequest, candidates_of
-from openmock.matching.select import Selection, select_scenario
+from openmock.matching.select import Selection, error_scenario, select_scenario
 
 __all__ = [
     "Candidate",
@@ -13,6 +13,7 @@ __all__ = [
     "PairedRequest",
     "Selection",
     "candidates_of",
+    "error_scenario",
     "negotiate",
     "parse_accept",
     "read_controls",

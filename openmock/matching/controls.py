@@ -1,6 +1,6 @@
 """Control headers: what the client asks of the mock for one request.
 
-Prism-compatible: `Prefer: code=404, example=cat, dynamic=true, seed=7` (RFC 7240
+Prism-compatible: `Prefer: code=404, example=cat, dynamic=true, seed=7, validate=false` (RFC 7240
 preferences, separated by commas or semicolons). Postman-compatible: `x-mock-response-code`,
 `x-mock-response-name`, `x-mock-response-id`. A value that cannot be read is reported back as
 a 400 problem, never ignored silently.
@@ -21,6 +21,7 @@ class Controls:
     example: str | None = None  # a scenario name or id
     dynamic: bool | None = None
     seed: int | None = None
+    validate: bool | None = None  # `Prefer: validate=false` skips request validation
     problems: tuple[str, ...] = ()  # unreadable control values, each a sentence
 
     @property
@@ -81,5 +82,6 @@ def read_controls(headers: Mapping[str, str]) -> Controls:
         example=example,
         dynamic=flag(prefer.get("dynamic"), "Prefer: dynamic"),
         seed=integer(prefer.get("seed"), "Prefer: seed", 0, 2**63 - 1),
+        validate=flag(prefer.get("validate"), "Prefer: validate"),
         problems=tuple(problems),
     )

@@ -9,7 +9,12 @@ Microcks' convention, driven by the spec itself: a named request example (reques
   (partial matches still pair);
 - the body: equal to example K +3, containing all of an object example's fields +2; a different
   body scores 0, or rules the candidate out when body matching is on
-  (`x-mock-match-request-body: true`).
+  (`x-mock-match-request-body: true`);
+- a header named in `x-mock-match-request-headers: h1,h2` is a filter: a request without
+  the example's value rules the candidate out.
+
+A response example can also state its criteria (`x-openmock-match`: path, query, headers,
+cookies, body); each listed one must hold, and scores as above.
 
 The highest score above zero wins; a tie goes to the default scenario, else to the first in
 spec order.
@@ -21,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openmock.model import Scenario, Stub
+from openmock.model import MatchRule, Scenario, Stub
 
 PARAM_POINTS = {"path": 2, "query": 1, "header": 1, "cookie": 1}
 
@@ -34,6 +39,9 @@ class PairedRequest:
     body: Any = None
     has_body: bool = False  # False: no body, or one that could not be parsed
     match_body: bool = False  # body as a filter, not just a bonus
+    # The request as sent, for criteria on what the operation does not declare:
+    raw: Mapping[str, Mapping[str, str]] | None = None  # path/query/headers/cookies -> values
+    match_headers: frozenset[str] = frozenset()  # lower-case header names that must match
 
 
 @dataclass(frozen=True)
@@ -51,12 +59,16 @@ class Candidate:
     scenario: Scenario
     params: tuple[tuple[tuple[str, str], Any, int], ...]  # (location, name), value, points
     bodies: tuple[Any, ...]
+    rule: MatchRule | None = None  # `x-openmock-match`: criteria that must all hold
 
 
 def candidates_of(stub: Stub) -> tuple[Candidate, ...]:
     """The stub's response examples that have a same-named request example, in spec order."""
     found: list[Candidate] = []
     for scenario in stub.scenarios:
+        if scenario.match is not None:
+            found.append(Candidate(scenario, (), (), scenario.match))
+            continue
         if scenario.source != "examples":
             continue
         name = scenario.name
@@ -93,10 +105,14 @@ def pair_scenario(
 
 def _score(candidate: Candidate, request: PairedRequest) -> tuple[int, list[str]] | None:
     """(score, what matched), or None when something in the request rules it out."""
+    if candidate.rule is not None:
+        return _rule_score(candidate.rule, request)
     score = 0
     matched: list[str] = []
     for key, value, points in candidate.params:
         if key not in request.params:
+            if key[0] == "header" and key[1].lower() in request.match_headers:
+                return None  # x-mock-match-request-headers: this header must match
             continue  # partial: a missing parameter neither scores nor rules out
         if not _same(request.params[key], value):
             return None
@@ -110,6 +126,38 @@ def _score(candidate: Candidate, request: PairedRequest) -> tuple[int, list[str]
         elif request.match_body:
             return None
     return score, matched
+
+
+_RULE_PARTS = (("path", "path", 2), ("query", "query", 1), ("headers", "header", 1),
+               ("cookies", "cookie", 1))  # fmt: skip
+
+
+def _rule_score(rule: MatchRule, request: PairedRequest) -> tuple[int, list[str]] | None:
+    """Every criterion of an `x-openmock-match` must hold; each scores like a paired one."""
+    score = 0
+    matched: list[str] = []
+    raw = request.raw or {}
+    for part, location, points in _RULE_PARTS:
+        criteria: Mapping[str, Any] = getattr(rule, part)
+        sent = raw.get(part, {})
+        for name, wanted in criteria.items():
+            got = request.params.get((location, name), _ABSENT)
+            if got is _ABSENT:
+                got = sent.get(name, _ABSENT)
+            if got is _ABSENT or not _same(got, wanted):
+                return None
+            score += points
+            matched.append(f"{location} {name}")
+    if rule.has_body:
+        points = _body_points(request.body, rule.body) if request.has_body else 0
+        if not points:
+            return None
+        score += points
+        matched.append("body" if points == 3 else "body fields")
+    return max(score, 1), matched or ["x-openmock-match"]
+
+
+_ABSENT = object()
 
 
 def _body_points(body: Any, example: Any) -> int:

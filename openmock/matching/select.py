@@ -59,5 +59,31 @@ def select_scenario(
     return Selection(chosen, "asked: " + ", ".join(reasons), code or chosen.status)
 
 
+# Which documented responses answer a request that failed validation with a status, in order
+# of preference (Prism's: a body error takes the spec's 422, else its 400); then the range
+# (`4XX`) and `default`, served with the status validation gave.
+_ERROR_RESPONSES = {400: (400, 422), 422: (422, 400), 401: (401,), 415: (415,)}
+
+
+def error_scenario(stub: Stub, status: int) -> Selection | None:
+    """The spec's own response for a request that failed validation with `status`, or None
+    when the operation documents none (the mock then answers with a problem+json)."""
+    for code in _ERROR_RESPONSES.get(status, (status,)):
+        if (scenario := _documented(stub, str(code))) is not None:
+            return Selection(scenario, f"invalid request: the spec's {code} response", code)
+    for key in (f"{str(status)[0]}XX", "DEFAULT"):
+        if (scenario := _documented(stub, key)) is not None:
+            return Selection(
+                scenario, f"invalid request: the spec's {key.lower()} response", status
+            )
+    return None
+
+
+def _documented(stub: Stub, key: str) -> Scenario | None:
+    """The stub's scenario for response key `key` (the default scenario if it is one)."""
+    found = [s for s in stub.scenarios if s.status_key.upper() == key]
+    return min(found, key=lambda s: s.id != stub.default_scenario_id, default=None)
+
+
 def _menu(stub: Stub) -> list[dict[str, object]]:
     return [{"id": s.id, "name": s.name, "status": s.status_key} for s in stub.scenarios]

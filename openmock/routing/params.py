@@ -37,7 +37,7 @@ class ParsedParameters:
         return self.values.get((location, name), default)
 
 
-def _kind(schema: Any, deref: Deref) -> tuple[str, Any]:
+def schema_kind(schema: Any, deref: Deref) -> tuple[str, Any]:
     """The main type of a parameter schema ('string' when unsure) and the schema."""
     try:
         schema = deref(schema)
@@ -56,7 +56,7 @@ def _kind(schema: Any, deref: Deref) -> tuple[str, Any]:
         else:
             for branch_key in ("oneOf", "anyOf", "allOf"):
                 for branch in schema.get(branch_key) or []:
-                    kind, sub = _kind(branch, deref)
+                    kind, sub = schema_kind(branch, deref)
                     if kind != "string":
                         return kind, sub
             declared = "string"
@@ -65,7 +65,12 @@ def _kind(schema: Any, deref: Deref) -> tuple[str, Any]:
 
 def coerce(text: str, schema: Any, deref: Deref) -> Any:
     """A scalar from its text, per the schema's type; the text itself when it does not fit."""
-    kind, _ = _kind(schema, deref)
+    kind, _ = schema_kind(schema, deref)
+    return coerce_kind(text, kind)
+
+
+def coerce_kind(text: str, kind: str) -> Any:
+    """`coerce` for a schema whose main type is already known."""
     try:
         if kind == "integer":
             return int(text)
@@ -123,7 +128,7 @@ def _split_value(
 
 
 def _path_value(param: Parameter, text: str, deref: Deref) -> Any:
-    kind, schema = _kind(param.schema, deref)
+    kind, schema = schema_kind(param.schema, deref)
     if param.style == "label":
         text = text[1:] if text.startswith(".") else text
         return _split_value(text, kind, schema, "." if param.explode else ",", param.explode, deref)
@@ -140,7 +145,7 @@ def _path_value(param: Parameter, text: str, deref: Deref) -> Any:
 
 
 def _query_value(param: Parameter, query: list[tuple[str, str]], deref: Deref) -> Any:
-    kind, schema = _kind(param.schema, deref)
+    kind, schema = schema_kind(param.schema, deref)
     name = param.name
     if param.style == "deepObject":
         prefix = name + "["
@@ -189,12 +194,12 @@ def parse_parameters(
         elif param.location == "header":
             raw = parts.headers.get(param.name.lower())
             if raw is not None:
-                kind, schema = _kind(param.schema, deref)
+                kind, schema = schema_kind(param.schema, deref)
                 value = _split_value(raw.strip(), kind, schema, ",", param.explode, deref)
         elif param.location == "cookie":
             raw = parts.cookies.get(param.name)
             if raw is not None:
-                kind, schema = _kind(param.schema, deref)
+                kind, schema = schema_kind(param.schema, deref)
                 value = _split_value(unquote(raw), kind, schema, ",", False, deref)
         if value is _MISSING:
             if param.required:

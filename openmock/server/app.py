@@ -63,6 +63,7 @@ def create_app(
     dynamic: bool = False,
     locale: str = "en_US",
     match_body: bool = False,
+    validate: bool = True,
     cache_dir: Path | None = None,
 ) -> FastAPI:
     """The ASGI app serving `spec` (a path or a loaded Spec). Raises SpecError on a bad spec
@@ -71,5 +72,7 @@ def create_app(
         spec if isinstance(spec, Spec) else load_spec(spec, lenient=lenient, cache_dir=cache_dir)
     )
     index = SchemaIndex(loaded.document)
-    options = MockOptions(seed=seed, dynamic=dynamic, locale=locale, match_body=match_body)
+    options = MockOptions(
+        seed=seed, dynamic=dynamic, locale=locale, match_body=match_body, validate=validate
+    )
     return app_from_catalog(build_catalog(loaded, index), index, options)

@@ -11,7 +11,7 @@ import logging
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,22 +21,25 @@ from openmock.generate import FallbackNeeded, GenerationEngine
 from openmock.matching import (
     Candidate,
     PairedRequest,
+    Selection,
     candidates_of,
+    error_scenario,
     read_controls,
     select_scenario,
 )
-from openmock.model import Catalog
+from openmock.model import Catalog, Stub
 from openmock.problems import (
     MEDIA_TYPE,
     Problem,
     bad_controls,
     import_failed,
     internal_error,
+    invalid_request,
     method_not_allowed,
     not_found,
     payload_too_large,
 )
-from openmock.respond import Generation, MockResponse, Responder
+from openmock.respond import Generation, Responder
 from openmock.routing import (
     MethodNotAllowed,
     NotFound,
@@ -44,8 +47,9 @@ from openmock.routing import (
     RouteTable,
     parse_parameters,
 )
-from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, parse_body
+from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, ParsedBody, parse_body
 from openmock.spec.schemas import SchemaIndex
+from openmock.validation import RequestValidator, Verdict
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -65,6 +69,7 @@ class MockOptions:
     locale: str = "en_US"  # --locale: Faker's locale for realistic values
     match_body: bool = False  # --match-body: the body filters paired examples, not just scores
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies get 413
+    validate: bool = True  # --no-validate: requests are not checked against the spec
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class MockState:
     table: RouteTable
     index: SchemaIndex
     responder: Responder
+    validator: RequestValidator
     options: MockOptions
     pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
 
@@ -86,7 +92,8 @@ class MockState:
         engine = GenerationEngine(index, options.seed, options.locale)
         responder = Responder(engine, index, options.dynamic)
         pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
-        return cls(catalog, table, index, responder, options, pairings)
+        validator = RequestValidator(index)
+        return cls(catalog, table, index, responder, validator, options, pairings)
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -148,28 +155,18 @@ class MockApp:
     ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
         method: str = scope["method"]
         if request_body is None:
-            problem = payload_too_large(state.options.max_body_bytes)
-            return problem.status, _problem_headers(problem), problem.body(), "", ""
+            return _problem(payload_too_large(state.options.max_body_bytes))
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         path = path.split("?", 1)[0] or "/"
         route = state.table.match(method, path)
         if isinstance(route, NotFound):
-            problem = not_found(path, route.closest)
-            return problem.status, _problem_headers(problem), problem.body(), "", ""
+            return _problem(not_found(path, route.closest))
         if isinstance(route, MethodNotAllowed):
-            problem = method_not_allowed(method, route.template, route.allowed)
-            return problem.status, _problem_headers(problem), problem.body(), "", ""
+            return _problem(method_not_allowed(method, route.template, route.allowed))
         stub = route.stub
         if stub.import_error is not None:
-            problem = import_failed(stub.id, stub.import_error)
-            return (
-                problem.status,
-                _problem_headers(problem),
-                problem.body(),
-                stub.id,
-                "import-error",
-            )
+            return _problem(import_failed(stub.id, stub.import_error), stub.id, "import-error")
         headers = _headers(scope)
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         parts = RequestParts(route.path_params, query, headers, _cookies(headers.get("cookie")))
@@ -179,35 +176,96 @@ class MockApp:
         }
         controls = read_controls(headers)
         if controls.problems:
-            problem = bad_controls(controls.problems)
-            return problem.status, _problem_headers(problem), problem.body(), stub.id, ""
+            return _problem(bad_controls(controls.problems), stub.id)
+        seed_key = "|".join((stub.id, method, path, "&".join(f"{k}={v}" for k, v in sorted(query))))
+        parsed: ParsedBody | None = None
+        if state.options.validate and controls.validate is not False:
+            verdict, parsed = state.validator.check(
+                stub, params, parts, request_body, headers.get("content-type")
+            )
+            if verdict is not None:
+                gen = Generation(seed_key, path_values, controls.seed, False, verdict)
+                return self._invalid(state, stub, verdict, headers, gen)
         candidates = state.pairings.get(stub.id, ())
         paired = None
-        if candidates:  # only then is the body worth parsing
-            parsed = parse_body(request_body, headers.get("content-type"))
+        if candidates:  # only then is the body worth reading (if validation has not)
+            if parsed is None:
+                parsed = parse_body(request_body, headers.get("content-type"))
             asked = headers.get("x-mock-match-request-body", "").strip().lower()
             match_body = asked == "true" or (state.options.match_body and asked != "false")
-            paired = PairedRequest(params.values, parsed.value, parsed.parsed, match_body)
+            listed = headers.get("x-mock-match-request-headers", "")
+            paired = PairedRequest(
+                params.values,
+                parsed.value,
+                parsed.parsed,
+                match_body,
+                raw={
+                    "path": parts.path,
+                    "query": dict(query),
+                    "headers": headers,
+                    "cookies": parts.cookies,
+                },
+                match_headers=frozenset(h.strip().lower() for h in listed.split(",") if h.strip()),
+            )
         selection = select_scenario(stub, controls, paired, candidates)
         if isinstance(selection, Problem):
-            return selection.status, _problem_headers(selection), selection.body(), stub.id, ""
-        scenario = selection.scenario
-        seed_key = "|".join(
-            (
-                stub.id,
-                scenario.id,
-                stub.method,
-                path,
-                "&".join(f"{k}={v}" for k, v in sorted(query)),
-            )
+            return _problem(selection, stub.id)
+        gen = Generation(
+            f"{seed_key}|{selection.scenario.id}",
+            path_values,
+            controls.seed,
+            controls.dynamic is True,
         )
-        gen = Generation(seed_key, path_values, controls.seed, controls.dynamic is True)
+        return self._respond(state, stub, selection, headers, gen)
+
+    def _invalid(
+        self,
+        state: MockState,
+        stub: Stub,
+        verdict: Verdict,
+        headers: Mapping[str, str],
+        gen: Generation,
+    ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
+        """A request that failed validation: the operation's own response for that status
+        (Prism's behaviour), else a problem+json listing every violation."""
+        selection = error_scenario(stub, verdict.status)
+        problem = invalid_request(
+            verdict.status, verdict.title, verdict.detail, verdict.errors(), verdict.challenges
+        )
+        if selection is None:
+            status, out, body, _, _ = _problem(problem)
+            return status, [*out, ("x-openmock-reason", "invalid request")], body, stub.id, ""
+        gen = replace(gen, key=f"{gen.key}|{selection.scenario.id}")
+        status, out, body, stub_id, scenario_id = self._respond(
+            state, stub, selection, headers, gen, instead=problem
+        )
+        if verdict.status == 401 and not any(k == "www-authenticate" for k, _ in out):
+            out = [*out, *(("www-authenticate", c) for c in verdict.challenges)]
+        return status, out, body, stub_id, scenario_id
+
+    def _respond(
+        self,
+        state: MockState,
+        stub: Stub,
+        selection: Selection,
+        headers: Mapping[str, str],
+        gen: Generation,
+        instead: Problem | None = None,
+    ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
+        """The selected scenario's response. When it cannot be made (no acceptable media
+        type, a schema nothing satisfies), its problem; or `instead`, for an invalid request
+        whose violations deserve an answer more than the spec's error response does."""
+        scenario = selection.scenario
         result = state.responder.respond(
             stub, scenario, headers.get("accept"), gen, selection.status
         )
         if isinstance(result, Problem):
-            return result.status, _problem_headers(result), result.body(), stub.id, scenario.id
-        assert isinstance(result, MockResponse)
+            if instead is None:
+                return _problem(result, stub.id, scenario.id)
+            warning = f"the spec's {selection.status} response could not be served: {result.title}"
+            status, out, body, _, _ = _problem(instead)
+            extra = [("x-openmock-reason", "invalid request"), ("x-openmock-warning", warning)]
+            return status, [*out, *extra], body, stub.id, ""
         headers_out = [*result.headers, ("x-openmock-reason", selection.reason)]
         if result.warning is not None:
             headers_out = [*headers_out, ("x-openmock-warning", result.warning)]
@@ -243,6 +301,12 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 def _problem_headers(problem: Problem) -> list[tuple[str, str]]:
     return [("content-type", MEDIA_TYPE), *problem.headers]
+
+
+def _problem(
+    problem: Problem, stub_id: str = "", scenario_id: str = ""
+) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
+    return problem.status, _problem_headers(problem), problem.body(), stub_id, scenario_id
 
 
 def _latin1(text: str) -> bytes:

@@ -1,0 +1,92 @@
+"""VALIDATE: whether a request carries the credentials its operation's security asks for.
+
+A mock cannot know which keys or tokens are real, so a credential is accepted when it is
+present and well-formed: an API key in its header, query parameter or cookie; an
+`Authorization` header of the right scheme with something after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from openmock.model import Security, SecurityScheme
+from openmock.validation.verdict import Violation
+
+REALM = "openmock"
+
+
+def _missing(
+    scheme: SecurityScheme,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> Violation | None:
+    if scheme.kind == "apiKey":
+        source = {"header": headers, "query": query, "cookie": cookies}[scheme.location]
+        key = scheme.parameter.lower() if scheme.location == "header" else scheme.parameter
+        if source.get(key, "").strip():
+            return None
+        return Violation(
+            "security",
+            scheme.location,
+            f"the API key '{scheme.name}' is missing (send it as {scheme.location} "
+            f"'{scheme.parameter}')",
+            name=scheme.parameter,
+        )
+    sent = headers.get("authorization", "").strip()
+    kind, _, credentials = sent.partition(" ")
+    wanted = scheme.scheme
+    if kind.lower() == wanted and credentials.strip():
+        return None
+    if not sent:
+        message = f"no Authorization header; '{scheme.name}' needs '{wanted.title()} ...'"
+    else:
+        message = f"the Authorization header is not a {wanted.title()} credential ('{scheme.name}')"
+    return Violation("security", "header", message, name="Authorization")
+
+
+def _alternative_missing(
+    alternative: tuple[SecurityScheme, ...],
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> tuple[Violation, ...]:
+    """What one alternative lacks. A request has one Authorization header: when an
+    alternative asks for several schemes that all live there (basic AND oauth2), any one
+    of them is taken as meeting all."""
+    keys = [s for s in alternative if s.kind == "apiKey"]
+    authorization = [s for s in alternative if s.kind != "apiKey"]
+    missing = [v for s in keys if (v := _missing(s, headers, query, cookies)) is not None]
+    if authorization:
+        found = [_missing(s, headers, query, cookies) for s in authorization]
+        if all(v is not None for v in found) and found[0] is not None:
+            missing.append(found[0])
+    return tuple(missing)
+
+
+def challenge(scheme: SecurityScheme) -> str:
+    """The WWW-Authenticate value that tells a client what to send."""
+    if scheme.kind == "apiKey":
+        return f'ApiKey realm="{REALM}", in="{scheme.location}", name="{scheme.parameter}"'
+    return f'{scheme.scheme.title()} realm="{REALM}"'
+
+
+def check_credentials(
+    security: Security,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> tuple[tuple[Violation, ...], tuple[str, ...]]:
+    """No violations when any alternative is satisfied; otherwise what the closest
+    alternative (fewest missing credentials) lacks, and a challenge per scheme asked for."""
+    if not security:
+        return (), ()
+    best: tuple[Violation, ...] | None = None
+    for alternative in security:
+        missing = _alternative_missing(alternative, headers, query, cookies)
+        if not missing:
+            return (), ()
+        if best is None or len(missing) < len(best):
+            best = missing
+    challenges = tuple(dict.fromkeys(challenge(s) for alt in security for s in alt))
+    return best or (), challenges

@@ -1,0 +1,126 @@
+"""VALIDATE: form fields (text) typed by the body schema, so the schema can judge them.
+
+`price=2.5&tags=a&tags=b&card[number]=4242&items[0][qty]=1` becomes
+`{"price": 2.5, "tags": ["a", "b"], "card": {"number": "4242"}, "items": [{"qty": 1}]}`:
+bracket notation nested (as Stripe's, Rails' and PHP's clients send it), numbers and
+booleans from their text, arrays from repeated or indexed fields, objects from nested fields
+or JSON text; for anyOf/oneOf, the first reading a branch accepts. What each schema node
+says about shape is worked out once and kept (the form of a request is typed per request).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from openmock.generate.merge import declared_properties
+from openmock.routing.body import unflatten_brackets
+from openmock.routing.params import coerce_kind, schema_kind
+from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+
+MAX_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What typing needs to know of one schema node."""
+
+    kind: str  # object | array | integer | number | boolean | string | ...
+    branches: tuple[Any, ...] = ()  # anyOf/oneOf alternatives (2 or more)
+    properties: dict[str, Any] = field(default_factory=dict)
+    extra: Any = None  # the additionalProperties schema
+    items: Any = None
+
+
+class FormTyper:
+    def __init__(self, index: SchemaIndex) -> None:
+        self.index = index
+        self._shapes: dict[int, tuple[Any, _Shape]] = {}
+
+    def typed(self, fields: dict[str, Any], schema: Any) -> tuple[Any, bool]:
+        """The fields typed, and whether the schema accepts them. Typed by each node's
+        main type first; where that reading breaks the schema, again with every
+        anyOf/oneOf branch tried (slower, and rarely needed)."""
+        literal = set(self._shape(schema).properties)
+        nested = unflatten_brackets(fields, literal)
+        value = self._typed(nested, schema, 0, False)
+        if self.index.is_valid(schema, value, "request"):
+            return value, True
+        return self._typed(nested, schema, 0, True), False
+
+    def _shape(self, schema: Any) -> _Shape:
+        known = self._shapes.get(id(schema))
+        if known is not None and known[0] is schema:
+            return known[1]
+        shape = self._work_out(schema)
+        self._shapes[id(schema)] = (schema, shape)
+        return shape
+
+    def _work_out(self, schema: Any) -> _Shape:
+        deref = self.index.deref
+        try:
+            target = deref(schema)
+        except UnresolvedRef:
+            return _Shape("string")
+        if not isinstance(target, dict):
+            return _Shape("string")
+        branches = tuple(target.get("anyOf") or target.get("oneOf") or ())
+        kind, resolved = schema_kind(schema, deref)
+        extra = resolved.get("additionalProperties", {}) if isinstance(resolved, dict) else {}
+        items = resolved.get("items") if isinstance(resolved, dict) else None
+        if items is None:
+            items = next((deref(b)["items"] for b in branches if "items" in (deref(b) or {})), {})
+        return _Shape(
+            kind,
+            branches if len(branches) > 1 else (),
+            self._properties(schema),
+            extra if isinstance(extra, dict) else {},
+            items,
+        )
+
+    def _properties(self, schema: Any) -> dict[str, Any]:
+        """The properties of an object schema, or of its first object branch."""
+        try:
+            declared = declared_properties(self.index, schema)
+            if declared:
+                return declared
+            target = self.index.deref(schema)
+        except UnresolvedRef:
+            return {}
+        if isinstance(target, dict):
+            for key in ("anyOf", "oneOf"):
+                for branch in target.get(key) or []:
+                    found = self._properties(branch)
+                    if found:
+                        return found
+        return {}
+
+    def _typed(self, value: Any, schema: Any, depth: int, branches: bool) -> Any:
+        if depth > MAX_DEPTH:
+            return value
+        shape = self._shape(schema)
+        for branch in shape.branches if branches else ():
+            typed = self._typed(value, branch, depth + 1, True)  # the first reading a
+            if self.index.is_valid(branch, typed, "request"):  # branch accepts
+                return typed
+        if isinstance(value, dict):
+            props, extra = shape.properties, shape.extra
+            return {
+                k: self._typed(v, props.get(k, extra), depth + 1, branches)
+                for k, v in value.items()
+            }
+        if shape.kind == "array":
+            values = value if isinstance(value, list) else [value]
+            return [self._typed(v, shape.items, depth + 1, branches) for v in values]
+        if isinstance(value, list):
+            return [self._typed(v, schema, depth + 1, branches) for v in value]
+        if not isinstance(value, str):
+            return value
+        if shape.kind == "object" and value.lstrip().startswith(("{", "[")):
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                return value
+        return coerce_kind(value, shape.kind)

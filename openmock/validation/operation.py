@@ -1,0 +1,198 @@
+"""VALIDATE: one operation's request checks, compiled once (design.md decision 2).
+
+Per parameter a jsonschema validator for its schema; per request media type a validator for
+its body schema; the security alternatives. A request is then checked without re-routing
+or rebuilding anything: parameters (required, types, formats, enums, bounds), Content-Type
+(415), the required body, the body by media type (JSON, form-urlencoded, multipart fields,
+text), and credentials (401).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.protocols import Validator
+
+from openmock.mediatypes import accepts, base_type
+from openmock.model import MediaBody, Parameter, Stub
+from openmock.routing import ParsedParameters, RequestParts
+from openmock.routing.body import ParsedBody, parse_body
+from openmock.spec.checks import Check
+from openmock.spec.schemas import SchemaIndex
+from openmock.validation.credentials import check_credentials
+from openmock.validation.forms import FormTyper
+from openmock.validation.verdict import MAX_VIOLATIONS, Verdict, Violation
+
+# OpenAPI: header parameters with these names are ignored (other fields describe them).
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _is_trivial(schema: Any) -> bool:
+    return schema is True or schema == {}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A schema's fast yes/no check, and jsonschema's validator to say why on a no."""
+
+    check: Check
+    validator: Validator
+
+
+@dataclass(frozen=True)
+class _ParamCheck:
+    param: Parameter
+    validator: Compiled | None  # None: any value will do
+
+
+@dataclass(frozen=True)
+class _BodyCheck:
+    media: MediaBody
+    validator: Compiled | None
+
+
+class OperationValidator:
+    """Compiled checks of one stub's requests."""
+
+    def __init__(self, stub: Stub, index: SchemaIndex, forms: FormTyper) -> None:
+        self.stub = stub
+        self.index = index
+        self.forms = forms
+        self.params = tuple(
+            _ParamCheck(p, self._compile(p.schema))
+            for p in stub.parameters
+            if not (p.location == "header" and p.name.lower() in _IGNORED_HEADERS)
+        )
+        body = stub.request_body
+        self.body_required = body is not None and body.required
+        self.bodies = tuple(
+            _BodyCheck(m, self._compile(m.schema)) for m in (body.content if body else ())
+        )
+
+    def _compile(self, schema: Any) -> Compiled | None:
+        if schema is None or _is_trivial(schema):
+            return None
+        try:
+            self.index.deref(schema)
+            check = self.index.checker(schema, "request")
+        except Exception:  # an unresolved $ref (the importer has said so): nothing to check
+            return None
+        return Compiled(check, self.index.validator(schema, "request"))
+
+    def check(
+        self, params: ParsedParameters, parts: RequestParts, body: bytes, content_type: str | None
+    ) -> tuple[Verdict | None, ParsedBody]:
+        """What is wrong with a request (None: nothing), and its body as read for its media
+        type (so pairing need not read it again)."""
+        query = {name: value for name, value in parts.query}
+        found, challenges = check_credentials(
+            self.stub.security, parts.headers, query, parts.cookies
+        )
+        violations = list(found)
+        violations.extend(self._parameters(params))
+        parsed, body_violations = self._body(body, content_type)
+        violations.extend(body_violations)
+        if not violations:
+            return None, parsed
+        return Verdict(tuple(violations[:MAX_VIOLATIONS]), challenges), parsed
+
+    def _parameters(self, params: ParsedParameters) -> Iterator[Violation]:
+        for param in params.missing:
+            if param.location == "header" and param.name.lower() in _IGNORED_HEADERS:
+                continue
+            if param.location == "path":
+                continue  # not in the template (the importer warns): no request could send it
+            yield Violation(
+                "parameter",
+                param.location,
+                f"required {param.location} parameter is missing",
+                name=param.name,
+            )
+        for check in self.params:
+            if check.validator is None:
+                continue
+            param = check.param
+            value = params.values.get((param.location, param.name), _ABSENT)
+            if value is _ABSENT:
+                continue
+            for error in _errors(check.validator, value):
+                where = _path_of(error)
+                yield Violation(
+                    "parameter",
+                    param.location,
+                    error.message[:300] + (f" (at {where})" if where else ""),
+                    name=param.name,
+                )
+
+    def _body(self, raw: bytes, content_type: str | None) -> tuple[ParsedBody, list[Violation]]:
+        if not raw:
+            if self.body_required:
+                accepted = ", ".join(c.media.media_type for c in self.bodies) or "any type"
+                return ParsedBody(), [
+                    Violation(
+                        "body", "body", f"a request body ({accepted}) is required", pointer=""
+                    )
+                ]
+            return ParsedBody(), []
+        if not self.bodies:  # no body documented, or no media types: nothing to check
+            return parse_body(raw, content_type), []
+        sent = content_type or ""
+        check = next((c for c in self.bodies if sent and accepts(c.media.media_type, sent)), None)
+        if check is None:
+            accepted = ", ".join(c.media.media_type for c in self.bodies)
+            said = (
+                f"Content-Type '{base_type(sent)}' is" if sent else "a body without Content-Type is"
+            )
+            return ParsedBody(), [
+                Violation(
+                    "media-type",
+                    "header",
+                    f"{said} not accepted; send one of: {accepted}",
+                    name="Content-Type",
+                )
+            ]
+        parsed = parse_body(raw, sent)
+        if parsed.error is not None:
+            return parsed, [Violation("syntax", "body", parsed.error, pointer="")]
+        base = base_type(sent)
+        if not parsed.parsed:
+            if base.startswith("text/") and check.validator is not None:
+                parsed = ParsedBody(raw.decode("utf-8", "replace"), True)
+            else:
+                return parsed, []  # a type openmock does not read (XML, binary): accepted
+        if base in _FORMS and isinstance(parsed.value, dict) and check.media.schema is not None:
+            typed, valid = self.forms.typed(parsed.value, check.media.schema)
+            parsed = ParsedBody(typed, True)
+            if valid:
+                return parsed, []
+        if check.validator is None:
+            return parsed, []
+        violations = [
+            Violation("body", "body", error.message[:300], pointer=_path_of(error))
+            for error in _errors(check.validator, parsed.value)
+        ]
+        return parsed, violations
+
+
+_ABSENT = object()
+
+
+def _errors(compiled: Compiled, value: Any) -> list[ValidationError]:
+    """Every violation, in document order; none when the schema cannot be run (an
+    unresolvable reference must not reject requests the spec would accept). The fast check
+    answers for valid values; jsonschema is asked only to say what is wrong."""
+    try:
+        if compiled.check(value):
+            return []
+        errors = list(compiled.validator.iter_errors(value))
+    except Exception:
+        return []
+    return sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+
+
+def _path_of(error: ValidationError) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)

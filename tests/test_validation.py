@@ -1,0 +1,377 @@
+"""Request validation: parameters, bodies by media type, Content-Type, credentials, and which
+response a failed request gets (the spec's own 422/400/401/415/default, else problem+json)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+from conftest import SpecMaker
+from hypothesis import given
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from openmock.model import SecurityScheme
+from openmock.routing.body import form_pairs, unflatten_brackets
+from openmock.server import create_app
+from openmock.validation.credentials import check_credentials
+from openmock.validation.fill import fill_problem
+from openmock.validation.verdict import Verdict, Violation
+
+PROBLEM = "application/problem+json"
+ITEM = {
+    "type": "object",
+    "required": ["name", "price"],
+    "properties": {
+        "id": {"type": "integer", "readOnly": True},
+        "name": {"type": "string", "minLength": 1},
+        "price": {"type": "number", "minimum": 0},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "card": {
+            "type": "object",
+            "properties": {"number": {"type": "string"}, "exp": {"type": "integer"}},
+        },
+    },
+}
+OK = {"200": {"description": "ok", "content": {"application/json": {"example": {"ok": True}}}}}
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["status", "title", "detail", "errors"],
+    "properties": {
+        "status": {"type": "integer"},
+        "title": {"type": "string"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _post(responses: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ITEM}},
+        },
+        "responses": {**OK, **(responses or {})},
+        **extra,
+    }
+
+
+@pytest.fixture
+def serve(make_spec: SpecMaker, cache_dir: Any) -> Callable[..., TestClient]:
+    def build(paths: dict[str, Any], **options: Any) -> TestClient:
+        top = {k: options.pop(k) for k in ("components", "security") if k in options}
+        spec = make_spec(paths=paths, **top)
+        return TestClient(create_app(spec, cache_dir=cache_dir, **options))
+
+    return build
+
+
+def _errors(response: Any) -> list[dict[str, Any]]:
+    assert response.headers["content-type"] == PROBLEM, response.text
+    errors: list[dict[str, Any]] = response.json()["errors"]
+    return errors
+
+
+def test_query_path_header_and_cookie_parameters_are_checked(serve: Any) -> None:
+    client = serve(
+        {
+            "/items/{id}": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                        {
+                            "name": "sort",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "enum": ["asc", "desc"]},
+                        },
+                        {
+                            "name": "X-Trace",
+                            "in": "header",
+                            "required": True,
+                            "schema": {"type": "string", "format": "uuid"},
+                        },
+                        {"name": "session", "in": "cookie", "schema": {"type": "integer"}},
+                    ],
+                    "responses": OK,
+                }
+            }
+        }
+    )
+    good = {"X-Trace": "0b5e3f3a-7a52-4e8a-9a8e-0a0d8f4f5a11"}
+    assert client.get("/items/7?sort=asc&limit=10", headers=good).status_code == 200
+    response = client.get(
+        "/items/abc?limit=500&sort=up",
+        headers={"X-Trace": "nope", "Cookie": "session=x"},
+    )
+    assert response.status_code == 400
+    errors = _errors(response)
+    where = {(e["in"], e["name"]) for e in errors}
+    assert where == {
+        ("path", "id"), ("query", "limit"), ("query", "sort"), ("header", "X-Trace"),
+        ("cookie", "session"),
+    }  # fmt: skip
+    assert any("500" in e["message"] for e in errors)
+    assert response.json()["type"].endswith("/invalid-request")
+    missing = client.get("/items/7")
+    assert {(e["in"], e["name"]) for e in _errors(missing)} == {
+        ("query", "sort"), ("header", "X-Trace"),
+    }  # fmt: skip
+    assert all("missing" in e["message"] for e in _errors(missing))
+
+
+def test_invalid_json_body_is_a_422_problem_listing_every_violation(serve: Any) -> None:
+    client = serve({"/items": {"post": _post()}})
+    response = client.post("/items", json={"name": "", "price": -1, "tags": [3]})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"].endswith("/invalid-body") and problem["status"] == 422
+    pointers = {e["pointer"] for e in _errors(response)}
+    assert pointers == {"/name", "/price", "/tags/0"}
+    assert "Prefer: validate=false" in problem["detail"]
+    assert response.headers["x-openmock-reason"] == "invalid request"
+    assert client.post("/items", json={"name": "pen", "price": 2}).status_code == 200
+
+
+def test_read_only_properties_are_not_required_in_requests(serve: Any) -> None:
+    item = {**ITEM, "required": ["id", "name", "price"]}
+    client = serve(
+        {
+            "/items": {
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": item}}},
+                    "responses": OK,
+                }
+            }
+        }
+    )
+    assert client.post("/items", json={"name": "pen", "price": 2}).status_code == 200
+
+
+def test_malformed_json_is_a_400_never_a_500(serve: Any) -> None:
+    client = serve({"/items": {"post": _post()}})
+    response = client.post(
+        "/items", content=b'{"name": "pen",', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "not valid JSON" in _errors(response)[0]["message"]
+
+
+def test_missing_required_body_and_wrong_content_type(serve: Any) -> None:
+    client = serve({"/items": {"post": _post()}})
+    missing = client.post("/items")
+    assert missing.status_code == 422
+    assert "required" in _errors(missing)[0]["message"]
+    wrong = client.post("/items", content=b"<a/>", headers={"Content-Type": "application/xml"})
+    assert wrong.status_code == 415
+    assert _errors(wrong)[0] == {
+        "in": "header",
+        "name": "Content-Type",
+        "message": "Content-Type 'application/xml' is not accepted; send one of: application/json",
+    }
+    charset = client.post(
+        "/items",
+        content=b'{"name": "pen", "price": 1}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert charset.status_code == 200
+
+
+def test_the_specs_own_422_is_served_for_an_invalid_body(serve: Any) -> None:
+    own = {"application/json": {"example": {"message": "bad item"}}}
+    client = serve({"/items": {"post": _post({"422": {"description": "no", "content": own}})}})
+    response = client.post("/items", json={"price": "free"})
+    assert response.status_code == 422
+    assert response.json() == {"message": "bad item"}
+    assert response.headers["x-openmock-scenario"] == "422-example"
+    assert response.headers["x-openmock-reason"] == "invalid request: the spec's 422 response"
+
+
+def test_a_documented_400_answers_a_bad_body_when_there_is_no_422(serve: Any) -> None:
+    own = {"application/json": {"example": {"error": "Bad Request"}}}
+    client = serve({"/items": {"post": _post({"400": {"description": "no", "content": own}})}})
+    response = client.post("/items", json={})
+    assert response.status_code == 400 and response.json() == {"error": "Bad Request"}
+
+
+def test_a_generated_error_body_tells_the_real_outcome(serve: Any) -> None:
+    content = {"application/json": {"schema": PROBLEM_SCHEMA}}
+    default = {"default": {"description": "e", "content": content}}
+    client = serve({"/items": {"post": _post(default)}})
+    response = client.post("/items", json={"name": "pen", "price": -5})
+    assert response.status_code == 422  # `default` is served with validation's status
+    body = response.json()
+    assert body["status"] == 422
+    assert body["title"] == "Invalid request body"
+    assert "/price" in body["detail"]
+    assert body["errors"] and body["errors"][0]["field"] == "/price"
+    assert "minimum" in body["errors"][0]["message"]
+
+
+def test_validation_can_be_switched_off(serve: Any) -> None:
+    client = serve({"/items": {"post": _post()}})
+    skipped = client.post("/items", json={}, headers={"Prefer": "validate=false"})
+    assert skipped.status_code == 200
+    off = serve({"/items": {"post": _post()}}, validate=False)
+    assert off.post("/items", json={}).status_code == 200
+    assert client.post("/items", json={}, headers={"Prefer": "validate=maybe"}).status_code == 400
+
+
+def test_form_bodies_are_typed_and_nested_like_stripes(serve: Any) -> None:
+    form = "application/x-www-form-urlencoded"
+    client = serve(
+        {
+            "/items": {
+                "post": {
+                    "requestBody": {"required": True, "content": {form: {"schema": ITEM}}},
+                    "responses": OK,
+                }
+            }
+        }
+    )
+    good = "name=pen&price=2.5&tags=a&tags=b&card[number]=4242&card[exp]=12"
+    response = client.post("/items", content=good.encode(), headers={"Content-Type": form})
+    assert response.status_code == 200, response.text
+    bad = "name=pen&price=cheap&card[exp]=soon"
+    response = client.post("/items", content=bad.encode(), headers={"Content-Type": form})
+    assert {e["pointer"] for e in _errors(response)} == {"/price", "/card/exp"}
+
+
+def test_multipart_fields_are_validated(serve: Any) -> None:
+    client = serve(
+        {
+            "/upload": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file", "size"],
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"},
+                                        "size": {"type": "integer"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": OK,
+                }
+            }
+        }
+    )
+    files = {"file": ("a.bin", b"\x00\x01", "application/octet-stream")}
+    assert client.post("/upload", files=files, data={"size": "2"}).status_code == 200
+    response = client.post("/upload", files=files, data={"size": "two"})
+    assert response.status_code == 422 and _errors(response)[0]["pointer"] == "/size"
+
+
+def test_bracket_fields_become_nested_values() -> None:
+    fields = {"a[b][c]": "1", "items[1][p]": "y", "items[0][p]": "x", "t[]": ["1", "2"]}
+    assert unflatten_brackets({**fields, "f[x]": "kept"}, {"f[x]"}) == {
+        "a": {"b": {"c": "1"}},
+        "items": [{"p": "x"}, {"p": "y"}],
+        "t": ["1", "2"],
+        "f[x]": "kept",
+    }
+
+
+SCHEMES = {
+    "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+    "query_key": {"type": "apiKey", "in": "query", "name": "api_key"},
+    "cookie_key": {"type": "apiKey", "in": "cookie", "name": "sid"},
+    "basic": {"type": "http", "scheme": "basic"},
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "oauth": {"type": "oauth2", "flows": {"clientCredentials": {
+        "tokenUrl": "https://x.test/token", "scopes": {}}}},
+}  # fmt: skip
+
+
+def test_missing_api_key_is_a_401_with_a_challenge(serve: Any) -> None:
+    client = serve(
+        {"/me": {"get": {"responses": OK}}, "/open": {"get": {"security": [], "responses": OK}}},
+        components={"securitySchemes": SCHEMES},
+        security=[{"key": []}],
+    )
+    response = client.get("/me")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == (
+        'ApiKey realm="openmock", in="header", name="X-Api-Key"'
+    )
+    assert _errors(response)[0]["name"] == "X-Api-Key"
+    assert response.json()["type"].endswith("/unauthorized")
+    assert client.get("/me", headers={"X-Api-Key": "anything"}).status_code == 200
+    assert client.get("/open").status_code == 200  # the operation's `security: []`
+
+
+def test_alternatives_and_http_schemes(serve: Any) -> None:
+    client = serve(
+        {"/me": {"get": {
+            "security": [{"query_key": [], "cookie_key": []}, {"basic": []}, {"oauth": []}],
+            "responses": {**OK, "401": {"description": "who?", "content": {
+                "application/json": {"example": {"message": "log in"}}}}},
+        }}},
+        components={"securitySchemes": SCHEMES},
+    )  # fmt: skip
+    basic = "Basic " + base64.b64encode(b"u:p").decode()
+    for headers in ({"Authorization": basic}, {"Authorization": "Bearer t0k3n"}):
+        assert client.get("/me", headers=headers).status_code == 200
+    assert client.get("/me?api_key=k", headers={"Cookie": "sid=s"}).status_code == 200
+    refused = client.get("/me", headers={"Authorization": "Token abc"})
+    assert refused.status_code == 401
+    assert refused.json() == {"message": "log in"}  # the spec's own 401 ...
+    challenges = refused.headers.get_list("www-authenticate")  # ... still says what to send
+    assert 'Basic realm="openmock"' in challenges and 'Bearer realm="openmock"' in challenges
+
+
+def test_credentials_of_one_header_are_met_by_any_of_them() -> None:
+    basic = SecurityScheme("basic", "http", "header", "Authorization", "basic")
+    oauth = SecurityScheme("oauth", "oauth2", "header", "Authorization", "bearer")
+    key = SecurityScheme("key", "apiKey", "header", "X-Key")
+    security = ((basic, oauth, key),)
+    missing, _ = check_credentials(security, {"authorization": "Bearer t"}, {}, {})
+    assert [v.name for v in missing] == ["X-Key"]
+    missing, _ = check_credentials(security, {"authorization": "Bearer t", "x-key": "k"}, {}, {})
+    assert missing == ()
+
+
+def test_fill_keeps_only_what_the_schema_allows() -> None:
+    verdict = Verdict((Violation("body", "body", "-5 is less than 0", pointer="/price"),))
+    value = {"status": "500", "title": "x", "errors": ["e"], "code": "E_SOMETHING"}
+    only_enum = lambda v: v.get("status") in ("500", "503")  # noqa: E731
+    filled = fill_problem(value, verdict, 422, only_enum)
+    assert filled["status"] == "500"  # the schema forbids "422": left as generated
+    assert filled["code"] == "E_SOMETHING"  # a string error code is not a status
+    assert filled["title"] == "Invalid request body"
+    assert filled["errors"] == ["body at /price: -5 is less than 0"]
+
+
+@given(st.lists(st.tuples(st.text(max_size=6), st.text(max_size=6)), max_size=6))
+def test_form_pairs_read_forms_like_parse_qsl(pairs: list[tuple[str, str]]) -> None:
+    text = urlencode(pairs)
+    assert form_pairs(text) == parse_qsl(text, keep_blank_values=True)
+    raw = "&".join(f"{k}={v}" for k, v in pairs)  # unescaped, as a careless client sends
+    assert form_pairs(raw) == parse_qsl(raw, keep_blank_values=True)
