@@ -39,8 +39,14 @@ unit: dev
 test: lint typecheck unit
 
 # Benchmarks write their tables to bench/results/ (never timed unit tests: shared machines).
-bench: install
+# The HTTP load tests need wrk (Debian's package), installed here where missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench: dev
+	@command -v wrk >/dev/null || $(SUDO) apt-get install -y -q wrk >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q wrk >/dev/null 2>&1; } \
+		|| echo "wrk could not be installed: the HTTP load tests are skipped"
 	$(BIN)/python bench/generation.py
+	$(BIN)/python bench/validation.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,148 @@
+"""Load tests over loopback: a server pinned to one core, wrk on the other.
+
+`serve()` starts `openmock from-spec` (or any command) and waits for it to answer;
+`wrk_run()` replays a list of requests round-robin through a generated Lua script and reads
+back requests/s and latency percentiles. wrk comes from Debian's package (`make bench`
+installs it where missing).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+SERVER_CORE = "0"
+CLIENT_CORE = "1"
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str  # with the query string
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # socket errors, timeouts and non-2xx/3xx answers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _pinned(command: Sequence[str], core: str) -> list[str]:
+    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        return ["taskset", "-c", core, *command]
+    return list(command)
+
+
+@contextmanager
+def serve(command: Sequence[str], port: int, timeout: float = 60) -> Iterator[str]:
+    """Run a server command (pinned to the server core) until it answers on `port`."""
+    process = subprocess.Popen(
+        _pinned(command, SERVER_CORE), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                httpx.get(url + "/__openmock/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{command} did not answer in {timeout} s") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _lua_string(data: bytes | str) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    out = []
+    for byte in raw:
+        char = chr(byte)
+        if char.isalnum() or char in " -_./:;,=&[]{}()<>?!@#$*+^|~'":
+            out.append(char)
+        else:
+            out.append(f"\\{byte:03d}")
+    return '"' + "".join(out) + '"'
+
+
+def lua_script(requests: Sequence[Request]) -> str:
+    lines = ["local requests = {}"]
+    for i, request in enumerate(requests, start=1):
+        headers = ", ".join(
+            f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in request.headers.items()
+        )
+        body = _lua_string(request.body) if request.body else "nil"
+        lines.append(
+            f"requests[{i}] = wrk.format({_lua_string(request.method)}, "
+            f"{_lua_string(request.path)}, {{{headers}}}, {body})"
+        )
+    lines += [
+        "local i = 0",
+        "request = function()",
+        "  i = i % #requests + 1",
+        "  return requests[i]",
+        "end",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+_LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk_run(
+    url: str, requests: Sequence[Request], seconds: int = 5, connections: int = 32
+) -> LoadResult:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is not installed (make bench installs it)")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua_script(requests))
+    try:
+        command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s"]
+        output = subprocess.run(
+            _pinned([*command, script.name, url], CLIENT_CORE),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        Path(script.name).unlink()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    latency = {int(p): float(v) * _UNIT_MS[u] for p, v, u in _LATENCY.findall(output)}
+    errors = 0
+    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: .*?timeout (\d+)"):
+        found = re.search(pattern, output)
+        if found:
+            errors += int(found.group(1))
+    return LoadResult(rate, latency.get(50, 0.0), latency.get(99, 0.0), errors)
