@@ -125,3 +125,30 @@ def test_error_stub_answers_500_and_the_rest_serves(make_spec: SpecMaker, cache_
         broken = httpx.get(f"{url}/broken")
         assert broken.status_code == 500
         assert "no responses" in broken.json()["detail"]
+
+
+def test_an_internal_error_is_a_500_problem_and_the_server_keeps_serving(
+    cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache_dir)
+    responder = app.state.mock.state.responder
+    real = responder.respond
+    calls = {"n": 0}
+
+    def failing_once(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyError("a bug in openmock")
+        return real(*args, **kwargs)
+
+    responder.respond = failing_once
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        broken = client.get("/v1/pets")
+        assert broken.status_code == 500
+        assert broken.headers["content-type"] == "application/problem+json"
+        problem = broken.json()
+        assert problem["type"].endswith("/internal-error")
+        assert problem["call_id"] == broken.headers["x-openmock-call-id"]
+        assert "KeyError" in problem["detail"]
+        assert client.get("/v1/pets").status_code == 200  # still serving
+    assert any(problem["call_id"] in r.getMessage() for r in caplog.records)
