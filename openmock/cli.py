@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import sys
 import time
 from types import FrameType
@@ -16,6 +17,7 @@ from typing import Any
 import click
 
 from openmock import __version__
+from openmock.describe import stub_json
 from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.model import Catalog, Stub
 from openmock.spec import SpecError, SpecProblem, load_spec
@@ -24,6 +26,7 @@ from openmock.spec.validate import default_cache_dir
 
 EXIT_BAD_SPEC = 2
 TABLE_ROWS = 40
+DEFAULT_LOG_DB = ".openmock/calls.db"  # under the directory the mock is started in
 WARNINGS_SHOWN = 10
 
 
@@ -90,28 +93,7 @@ def _catalog_json(catalog: Catalog) -> dict[str, Any]:
             "version": catalog.spec.source_version,
         },
         "base_paths": list(catalog.base_paths),
-        "stubs": [
-            {
-                "id": stub.id,
-                "method": stub.method,
-                "path": stub.path,
-                "operation_id": stub.operation_id,
-                "default_scenario": stub.default_scenario_id,
-                "import_error": stub.import_error,
-                "scenarios": [
-                    {
-                        "id": sc.id,
-                        "name": sc.name,
-                        "status": sc.status,
-                        "status_key": sc.status_key,
-                        "source": sc.source,
-                        "media_types": [r.media_type for r in sc.representations],
-                    }
-                    for sc in stub.scenarios
-                ],
-            }
-            for stub in catalog.stubs
-        ],
+        "stubs": [stub_json(stub) for stub in catalog.stubs],
         "problems": [p.render() for p in (*catalog.spec.warnings, *catalog.problems)],
         "ignored": list(catalog.ignored),
     }
@@ -168,6 +150,13 @@ def _bind(host: str, port: int) -> socket.socket:
 @click.option(
     "--no-validate", is_flag=True, help="Do not check requests against the spec (no 400/422)."
 )
+@click.option(
+    "--log-db",
+    default=DEFAULT_LOG_DB,
+    show_default=True,
+    help="SQLite file for the call log (:memory: keeps it in memory).",
+)
+@click.option("--no-log", is_flag=True, help="Record no calls.")
 def from_spec(
     specs: tuple[str, ...],
     host: str,
@@ -178,10 +167,13 @@ def from_spec(
     locale: str,
     match_body: bool,
     no_validate: bool,
+    log_db: str,
+    no_log: bool,
 ) -> None:
     """Serve every operation of SPEC as a mock."""
     import uvicorn
 
+    from openmock.calllog import CallStore
     from openmock.generate import UnknownLocale
     from openmock.server import MockOptions, app_from_catalog
 
@@ -189,6 +181,12 @@ def from_spec(
         _fail("serving several specs in one server is not supported yet; pass one SPEC.")
     started = time.perf_counter()
     catalog, index = _load(specs[0], lenient)
+    try:
+        calls = None if no_log else CallStore(log_db)
+    except (OSError, sqlite3.Error) as exc:
+        _fail(f"--log-db {log_db}: the call log cannot be opened ({exc}); pass another path, "
+              ":memory:, or --no-log.")  # fmt: skip
+        raise  # unreachable
     try:
         app = app_from_catalog(
             catalog,
@@ -200,6 +198,7 @@ def from_spec(
                 match_body=match_body,
                 validate=not no_validate,
             ),
+            calls,
         )
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
@@ -216,6 +215,8 @@ def from_spec(
         click.echo(f"not served: {note}")
     if catalog.base_paths:
         click.echo(f"paths answer with or without the base path {catalog.base_paths[0]}")
+    if calls is not None:
+        click.echo(f"call log: {log_db} (read it at {url}{ADMIN_PREFIX}/calls)")
     load_seconds = time.perf_counter() - started
 
     class Server(uvicorn.Server):
@@ -234,7 +235,11 @@ def from_spec(
             self._captured_signals.clear()
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    Server(config).run(sockets=[sock])
+    try:
+        Server(config).run(sockets=[sock])
+    finally:
+        if calls is not None:
+            calls.close()  # what is still queued is written before the process ends
     click.echo("openmock stopped")
 
 

@@ -17,6 +17,8 @@ import httpx
 import pytest
 from conftest import SPECS, SpecMaker
 
+from openmock.calllog import CallStore
+
 CLI = [sys.executable, "-m", "openmock"]
 
 
@@ -105,9 +107,11 @@ def test_port_in_use_is_a_clear_error() -> None:
 
 @contextmanager
 def serving(*args: str) -> Iterator[tuple[str, list[str]]]:
-    """`openmock from-spec ARGS --port 0` as a subprocess: (its URL, the lines it printed)."""
+    """`openmock from-spec ARGS --port 0` as a subprocess: (its URL, the lines it printed).
+    The call log is kept in memory unless ARGS say otherwise (not in the checkout)."""
+    log = [] if {"--log-db", "--no-log"} & set(args) else ["--log-db", ":memory:"]
     process = subprocess.Popen(
-        [*CLI, "from-spec", *args, "--port", "0"],
+        [*CLI, "from-spec", *args, *log, "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -158,3 +162,15 @@ def test_same_seed_same_bodies_across_processes() -> None:
 def test_bad_locale_is_a_clear_error() -> None:
     result = run("from-spec", str(SPECS / "petstore.yaml"), "--locale", "xx_YY")
     assert_clean_failure(result, "--locale", "xx_YY", "en_US")
+
+
+def test_the_call_log_file_keeps_every_call_after_sigterm(tmp_path: Path) -> None:
+    db = tmp_path / "logs" / "calls.db"
+    with serving(str(SPECS / "petstore.yaml"), "--log-db", str(db)) as (url, lines):
+        assert any(f"call log: {db}" in line for line in lines)
+        for n in range(25):
+            httpx.get(f"{url}/v1/pets/{n}")
+    store = CallStore(db)  # written by the server before it exited
+    assert store.count() == 25
+    assert {c["path"] for c in store.calls(limit=100)} == {f"/v1/pets/{n}" for n in range(25)}
+    store.close()

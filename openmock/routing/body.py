@@ -45,7 +45,7 @@ def parse_body(raw: bytes, content_type: str | None) -> ParsedBody:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return ParsedBody(error="the form body is not UTF-8")
-        return ParsedBody(_fields(form_pairs(text)), True)
+        return ParsedBody(collect_fields(form_pairs(text)), True)
     if base == "multipart/form-data":
         return _multipart(raw, content_type or "")
     return ParsedBody()
@@ -69,7 +69,7 @@ def form_pairs(text: str) -> list[tuple[str, str]]:
     return [(name, value) for name, _, value in (p.partition("\x01") for p in joined.split("\x00"))]
 
 
-def _fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+def collect_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Form pairs as a dict; a name sent more than once (an exploded array) gives a list."""
     fields: dict[str, Any] = {}
     for name, value in pairs:
@@ -103,7 +103,7 @@ def _multipart(raw: bytes, content_type: str) -> ParsedBody:
             pairs.append((name, data.decode(charset, "replace")))
         else:  # a file: its bytes, as the text a `format: binary` string stands for
             pairs.append((name, data.decode("latin-1")))
-    return ParsedBody(_fields(pairs), True)
+    return ParsedBody(collect_fields(pairs), True)
 
 
 def unflatten_brackets(fields: dict[str, Any], literal: set[str]) -> dict[str, Any]:

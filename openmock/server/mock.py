@@ -8,6 +8,7 @@ started with.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl
 
 import anyio
 
+from openmock.calllog import CallStore
 from openmock.generate import FallbackNeeded, GenerationEngine
 from openmock.matching import (
     Candidate,
@@ -48,6 +50,7 @@ from openmock.routing import (
     parse_parameters,
 )
 from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, ParsedBody, parse_body
+from openmock.server.recording import call_record
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation import RequestValidator, Verdict
 
@@ -96,6 +99,21 @@ class MockState:
         return cls(catalog, table, index, responder, validator, options, pairings)
 
 
+@dataclass
+class Answer:
+    """What the mock answers one request with, and what the call log keeps of why."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    stub: str = ""
+    scenario: str = ""
+    source: str | None = None  # example | generated | problem
+    errors: tuple[dict[str, Any], ...] = ()  # a problem's violations
+    closest: tuple[str, ...] = ()  # for a path that matched nothing
+    seed: int | None = None
+
+
 def _cookies(header: str | None) -> dict[str, str]:
     cookies: dict[str, str] = {}
     for part in (header or "").split(";"):
@@ -106,8 +124,9 @@ def _cookies(header: str | None) -> dict[str, str]:
 
 
 class MockApp:
-    def __init__(self, state: MockState) -> None:
+    def __init__(self, state: MockState, calls: CallStore | None = None) -> None:
         self.state = state
+        self.calls = calls  # the call log; None: calls are not recorded
 
     def swap(self, state: MockState) -> None:
         self.state = state
@@ -116,6 +135,7 @@ class MockApp:
         if scope["type"] != "http":
             return
         call_id = uuid.uuid4().hex[:16]
+        started = time.perf_counter()
         state = self.state  # one version for the whole request
         try:
             request_body = await _read_body(receive, state.options.max_body_bytes)
@@ -124,9 +144,7 @@ class MockApp:
         try:
             for _ in range(FALLBACK_ROUNDS):
                 try:
-                    status, headers, body, stub_id, scenario_id = self._handle(
-                        state, scope, request_body
-                    )
+                    answer = self._handle(state, scope, request_body)
                     break
                 except FallbackNeeded as need:
                     # seconds of hypothesis search: in a worker thread, never on the loop
@@ -135,24 +153,24 @@ class MockApp:
                 raise RuntimeError("a response needed the search fallback too many times")
         except Exception as exc:  # never let one request take the server down
             log.error("call %s failed:\n%s", call_id, traceback.format_exc())
-            problem = internal_error(call_id, type(exc).__name__)
-            status, headers, body = problem.status, _problem_headers(problem), problem.body()
-            stub_id = scenario_id = ""
+            answer = _problem(internal_error(call_id, type(exc).__name__))
         raw_headers = [
-            (b"content-length", str(len(body)).encode()),
+            (b"content-length", str(len(answer.body)).encode()),
             (b"x-openmock-call-id", call_id.encode()),
         ]
-        if stub_id:
-            raw_headers.append((b"x-openmock-stub", _latin1(stub_id)))
-            raw_headers.append((b"x-openmock-scenario", _latin1(scenario_id)))
-        raw_headers.extend((k.encode("latin-1", "replace"), _latin1(v)) for k, v in headers)
-        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-        send_body = body if scope["method"] != "HEAD" else b""
+        if answer.stub:
+            raw_headers.append((b"x-openmock-stub", _latin1(answer.stub)))
+            raw_headers.append((b"x-openmock-scenario", _latin1(answer.scenario)))
+        raw_headers.extend((k.encode("latin-1", "replace"), _latin1(v)) for k, v in answer.headers)
+        await send({"type": "http.response.start", "status": answer.status, "headers": raw_headers})
+        send_body = answer.body if scope["method"] != "HEAD" else b""
         await send({"type": "http.response.body", "body": send_body})
+        if self.calls is not None:  # queued: the writer thread stores it
+            duration = (time.perf_counter() - started) * 1000
+            stub = state.catalog.stub(answer.stub) if answer.stub else None
+            self.calls.add(call_record(call_id, scope, request_body, answer, stub, duration))
 
-    def _handle(
-        self, state: MockState, scope: Scope, request_body: bytes | None
-    ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
+    def _handle(self, state: MockState, scope: Scope, request_body: bytes | None) -> Answer:
         method: str = scope["method"]
         if request_body is None:
             return _problem(payload_too_large(state.options.max_body_bytes))
@@ -225,7 +243,7 @@ class MockApp:
         verdict: Verdict,
         headers: Mapping[str, str],
         gen: Generation,
-    ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
+    ) -> Answer:
         """A request that failed validation: the operation's own response for that status
         (Prism's behaviour), else a problem+json listing every violation."""
         selection = error_scenario(stub, verdict.status)
@@ -233,15 +251,15 @@ class MockApp:
             verdict.status, verdict.title, verdict.detail, verdict.errors(), verdict.challenges
         )
         if selection is None:
-            status, out, body, _, _ = _problem(problem)
-            return status, [*out, ("x-openmock-reason", "invalid request")], body, stub.id, ""
+            answer = _problem(problem, stub.id)
+            answer.headers.append(("x-openmock-reason", "invalid request"))
+            return answer
         gen = replace(gen, key=f"{gen.key}|{selection.scenario.id}")
-        status, out, body, stub_id, scenario_id = self._respond(
-            state, stub, selection, headers, gen, instead=problem
-        )
-        if verdict.status == 401 and not any(k == "www-authenticate" for k, _ in out):
-            out = [*out, *(("www-authenticate", c) for c in verdict.challenges)]
-        return status, out, body, stub_id, scenario_id
+        answer = self._respond(state, stub, selection, headers, gen, instead=problem)
+        answer.errors = verdict.errors()
+        if verdict.status == 401 and not any(k == "www-authenticate" for k, _ in answer.headers):
+            answer.headers.extend(("www-authenticate", c) for c in verdict.challenges)
+        return answer
 
     def _respond(
         self,
@@ -251,7 +269,7 @@ class MockApp:
         headers: Mapping[str, str],
         gen: Generation,
         instead: Problem | None = None,
-    ) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
+    ) -> Answer:
         """The selected scenario's response. When it cannot be made (no acceptable media
         type, a schema nothing satisfies), its problem; or `instead`, for an invalid request
         whose violations deserve an answer more than the spec's error response does."""
@@ -263,13 +281,18 @@ class MockApp:
             if instead is None:
                 return _problem(result, stub.id, scenario.id)
             warning = f"the spec's {selection.status} response could not be served: {result.title}"
-            status, out, body, _, _ = _problem(instead)
-            extra = [("x-openmock-reason", "invalid request"), ("x-openmock-warning", warning)]
-            return status, [*out, *extra], body, stub.id, ""
+            answer = _problem(instead, stub.id)
+            answer.headers.append(("x-openmock-reason", "invalid request"))
+            answer.headers.append(("x-openmock-warning", warning))
+            return answer
         headers_out = [*result.headers, ("x-openmock-reason", selection.reason)]
         if result.warning is not None:
-            headers_out = [*headers_out, ("x-openmock-warning", result.warning)]
-        return result.status, headers_out, result.body, stub.id, scenario.id
+            headers_out.append(("x-openmock-warning", result.warning))
+        source = "example" if result.from_example else "generated"
+        seed = gen.seed if gen.seed is not None else state.options.seed
+        return Answer(
+            result.status, headers_out, result.body, stub.id, scenario.id, source, seed=seed
+        )
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -303,10 +326,12 @@ def _problem_headers(problem: Problem) -> list[tuple[str, str]]:
     return [("content-type", MEDIA_TYPE), *problem.headers]
 
 
-def _problem(
-    problem: Problem, stub_id: str = "", scenario_id: str = ""
-) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
-    return problem.status, _problem_headers(problem), problem.body(), stub_id, scenario_id
+def _problem(problem: Problem, stub_id: str = "", scenario_id: str = "") -> Answer:
+    closest = tuple(problem.extra.get("closest", ()))
+    return Answer(
+        problem.status, _problem_headers(problem), problem.body(), stub_id, scenario_id,
+        "problem", problem.errors, closest,
+    )  # fmt: skip
 
 
 def _latin1(text: str) -> bytes:

@@ -1,0 +1,77 @@
+"""RECORD: one call as the log keeps it, with secrets redacted and bodies truncated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from openmock.routing.body import collect_fields
+
+MAX_BODY_CHARS = 16 * 1024  # bodies past this are cut, with their full size kept
+REDACTED = "[redacted]"
+# Always redacted; the credentials an operation's security documents are added per stub.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    id: str
+    time: float  # seconds since the epoch
+    method: str
+    url: str  # path and query, secrets in the query redacted
+    path: str
+    query: dict[str, Any]
+    request_headers: dict[str, str]
+    request_body: str | None
+    request_size: int
+    stub: str | None
+    scenario: str | None
+    reason: str  # why this scenario answered (X-Openmock-Reason), or why nothing did
+    status: int
+    response_headers: dict[str, str]
+    response_body: str | None
+    response_size: int
+    duration_ms: float
+    errors: list[dict[str, Any]] = field(default_factory=list)  # validation violations
+    source: str | None = None  # example | generated | problem
+    seed: int | None = None
+    closest: list[str] = field(default_factory=list)  # for a path that matched nothing
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def truncate_body(body: bytes) -> str | None:
+    """A body as text for the log: None when empty, cut past MAX_BODY_CHARS (the record
+    keeps its full size), binary shown as its size."""
+    if not body:
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"[{len(body)} bytes of binary]"
+    if len(text) > MAX_BODY_CHARS:
+        return text[:MAX_BODY_CHARS] + f"... [truncated, {len(body)} bytes in all]"
+    return text
+
+
+def redact_headers(headers: Iterable[tuple[str, str]], secret: frozenset[str]) -> dict[str, str]:
+    """Headers as a dict (lower-case names); secret ones' values replaced."""
+    shown: dict[str, str] = {}
+    for name, value in headers:
+        key = name.lower()
+        value = REDACTED if key in SECRET_HEADERS or key in secret else value
+        shown[key] = f"{shown[key]}, {value}" if key in shown else value
+    return shown
+
+
+def redact_query(query: str, secret: frozenset[str]) -> tuple[str, dict[str, Any]]:
+    """The query string and its parameters (a repeated one as a list), secret values
+    replaced."""
+    pairs = [
+        (k, REDACTED if k in secret else v) for k, v in parse_qsl(query, keep_blank_values=True)
+    ]
+    redacted = urlencode(pairs) if any(k in secret for k, _ in pairs) else query
+    return redacted, collect_fields(pairs)

@@ -1,0 +1,227 @@
+"""RECORD: the call log in SQLite, written off the request path.
+
+`add()` only puts the record on a queue; a writer thread stores them in batches (one
+transaction per batch), so a slow disk never slows a response. Reads flush first, so a test
+that has just made a call finds it. A file database runs in WAL mode with a busy timeout, so
+several server processes (`--workers N`) can write to one file. Retention keeps the newest
+`keep` calls and, when `max_age_seconds` is set, none older than that. `close()` (on shutdown)
+writes what is still queued.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from openmock.calllog.record import CallRecord
+
+log = logging.getLogger("openmock")
+DEFAULT_KEEP = 10_000
+BATCH = 500
+IDLE_SECONDS = 0.05
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    time REAL NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    stub TEXT,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_id ON calls (id);
+CREATE INDEX IF NOT EXISTS calls_time ON calls (time);
+"""
+
+
+class CallStore:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        keep: int = DEFAULT_KEEP,
+        max_age_seconds: float | None = None,
+    ) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.keep = keep
+        self.max_age_seconds = max_age_seconds
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self._stored_cond = threading.Condition()
+        self._added = 0  # records queued, and stored: a read waits until it has them all
+        self._stored = 0
+        self._queue: queue.SimpleQueue[CallRecord | None] = queue.SimpleQueue()
+        self._closed = False
+        self._writer = threading.Thread(target=self._write_loop, name="openmock-calllog")
+        self._writer.daemon = True
+        self._writer.start()
+
+    def add(self, record: CallRecord) -> None:
+        """Queue a call for the writer thread; never blocks on the disk."""
+        if not self._closed:
+            with self._stored_cond:
+                self._added += 1
+            self._queue.put(record)
+
+    def _write_loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    more = self._queue.get(timeout=IDLE_SECONDS)
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._store(batch)
+                    return
+                batch.append(more)
+            self._store(batch)
+
+    def _store(self, batch: list[CallRecord]) -> None:
+        rows = [
+            (r.id, r.time, r.method, r.path, r.status, r.stub, json.dumps(r.as_json()))
+            for r in batch
+        ]
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT INTO calls (id, time, method, path, status, stub, record) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                self._retain()
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:  # a full disk must not take the server down
+                log.error(
+                    "call log %s: %d calls could not be stored: %s", self.path, len(rows), exc
+                )
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+        with self._stored_cond:
+            self._stored += len(batch)
+            self._stored_cond.notify_all()
+
+    def _retain(self) -> None:
+        self._db.execute(
+            "DELETE FROM calls WHERE seq <= (SELECT seq FROM calls ORDER BY seq DESC "
+            "LIMIT 1 OFFSET ?)",
+            (self.keep,),
+        )
+        if self.max_age_seconds is not None:
+            self._db.execute(
+                "DELETE FROM calls WHERE time < ?", (time.time() - self.max_age_seconds,)
+            )
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Store whatever has been added so far: what is queued here, and wait for the batch
+        the writer thread may be holding."""
+        with self._stored_cond:
+            target = self._added
+        batch: list[CallRecord] = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:  # closing: let the writer see it after this flush
+                self._queue.put(None)
+                break
+            batch.append(item)
+        if batch:
+            self._store(batch)
+        with self._stored_cond:
+            self._stored_cond.wait_for(lambda: self._stored >= target, timeout)
+
+    def close(self) -> None:
+        """Write everything still queued and stop the writer (clean shutdown)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._writer.join(timeout=30)
+        self.flush()
+        with self._lock:
+            self._db.close()
+
+    def calls(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        status: str | int | None = None,
+        stub: str | None = None,
+        since: float | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """Calls newest first. `path` is a glob (`/pets/*`); `status` a code or a class
+        (`4xx`); `since` seconds since the epoch."""
+        self.flush()
+        where: list[str] = []
+        args: list[Any] = []
+        if method:
+            where.append("method = ?")
+            args.append(method.upper())
+        if path:
+            where.append("path GLOB ?")
+            args.append(path)
+        if status is not None and str(status):
+            text = str(status).lower()
+            if len(text) == 3 and text.endswith("xx") and text[0].isdigit():
+                where.append("status BETWEEN ? AND ?")
+                args += [int(text[0]) * 100, int(text[0]) * 100 + 99]
+            else:
+                where.append("status = ?")
+                args.append(int(text))
+        if stub:
+            where.append("stub = ?")
+            args.append(stub)
+        if since is not None:
+            where.append("time >= ?")
+            args.append(since)
+        sql = "SELECT record FROM calls"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq DESC LIMIT ?"
+        args.append(max(0, limit))
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return [json.loads(row["record"]) for row in rows]
+
+    def call(self, call_id: str) -> dict[str, Any] | None:
+        self.flush()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT record FROM calls WHERE id = ? ORDER BY seq DESC LIMIT 1", (call_id,)
+            ).fetchone()
+        return None if row is None else dict(json.loads(row["record"]))
+
+    def clear(self) -> int:
+        self.flush()
+        with self._lock:
+            return self._db.execute("DELETE FROM calls").rowcount
+
+    def count(self) -> int:
+        self.flush()
+        with self._lock:
+            found: int = self._db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+            return found

@@ -1,0 +1,114 @@
+"""The admin API under /__openmock: health, the stubs, the spec, and the call log.
+
+Paths are the interface contract of design.md section 4; errors are problem+json like the
+mock's own.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse, Response
+
+from openmock import __version__
+from openmock.calllog import BadPattern, read_expectation, verify
+from openmock.describe import stub_json
+from openmock.importer import ADMIN_PREFIX
+from openmock.problems import MEDIA_TYPE, Problem
+from openmock.server.mock import MockApp
+
+
+def _problem(status: int, title: str, detail: str, slug: str) -> Response:
+    problem = Problem(status, title, detail, slug)
+    return Response(problem.body(), status_code=status, media_type=MEDIA_TYPE)
+
+
+def admin_router(mock: MockApp, started: float) -> APIRouter:
+    router = APIRouter(prefix=ADMIN_PREFIX, tags=["admin"])
+    no_log = (
+        404,
+        "The call log is off",
+        "This server records no calls (started with --no-log); restart it without that option.",
+        "call-log-off",
+    )
+
+    @router.get("/health", summary="Readiness: answers once the mock is serving")
+    def health() -> dict[str, Any]:
+        catalog = mock.state.catalog
+        return {
+            "status": "ok",
+            "version": __version__,
+            "spec": {
+                "title": catalog.spec.title,
+                "path": str(catalog.spec.path),
+                "version": catalog.spec.source_version,
+            },
+            "stubs": len(catalog.stubs),
+            "uptime_seconds": round(time.monotonic() - started, 3),
+        }
+
+    @router.get("/stubs", summary="Every stub (operation) and its scenarios")
+    def stubs() -> list[dict[str, Any]]:
+        return [stub_json(stub) for stub in mock.state.catalog.stubs]
+
+    @router.get("/stubs/{stub_id:path}", summary="One stub and its scenarios")
+    def stub(stub_id: str) -> Any:
+        found = mock.state.catalog.stub(stub_id)
+        if found is None:
+            return _problem(404, "No such stub", f"No stub has the id '{stub_id}'.", "no-stub")
+        return stub_json(found)
+
+    @router.get("/spec", summary="The spec document as loaded (bundled into one document)")
+    def spec() -> Any:
+        return JSONResponse(mock.state.catalog.spec.document)
+
+    @router.get("/calls", summary="Recorded calls, newest first")
+    def calls(
+        method: str | None = None,
+        path: str | None = Query(None, description="a glob: /pets/*"),
+        status: str | None = Query(None, description="a code (404) or a class (4xx)"),
+        stub: str | None = None,
+        since: float | None = Query(None, description="seconds since the epoch"),
+        limit: int = Query(100, ge=0, le=10_000),
+    ) -> Any:
+        if mock.calls is None:
+            return _problem(*no_log)
+        if status and not (
+            status.isdigit() or status.lower() in {"1xx", "2xx", "3xx", "4xx", "5xx"}
+        ):
+            detail = f"status must be a code (404) or a class (4xx), not {status!r}."
+            return _problem(400, "Unreadable filter", detail, "bad-filter")
+        return mock.calls.calls(
+            method=method, path=path, status=status, stub=stub, since=since, limit=limit
+        )
+
+    @router.get("/calls/{call_id}", summary="One recorded call")
+    def call(call_id: str) -> Any:
+        if mock.calls is None:
+            return _problem(*no_log)
+        found = mock.calls.call(call_id)
+        if found is None:
+            detail = f"No recorded call has the id '{call_id}' (it may be past retention)."
+            return _problem(404, "No such call", detail, "no-call")
+        return found
+
+    @router.delete("/calls", summary="Forget every recorded call")
+    def clear() -> Any:
+        if mock.calls is None:
+            return _problem(*no_log)
+        return {"deleted": mock.calls.clear()}
+
+    @router.post("/calls/verify", summary="Whether the calls a test expects were made")
+    def verify_calls(payload: Any = Body(...)) -> Any:  # noqa: B008 (FastAPI's idiom)
+        if mock.calls is None:
+            return _problem(*no_log)
+        try:
+            expectation = read_expectation(payload)
+        except BadPattern as exc:
+            return _problem(400, "Unreadable verification", f"{exc}.", "bad-verification")
+        recorded = mock.calls.calls(limit=mock.calls.keep)
+        return verify(expectation, recorded)
+
+    return router

@@ -1,0 +1,192 @@
+"""The call log: recording, redaction, truncation, filters, retention, verification, and the
+admin API that serves it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import SPECS, SpecMaker, running_server
+
+from openmock.calllog import CallRecord, CallStore
+from openmock.calllog.record import MAX_BODY_CHARS, REDACTED
+from openmock.server import create_app
+
+
+def record(n: int, **overrides: Any) -> CallRecord:
+    fields: dict[str, Any] = {
+        "id": f"c{n}", "time": 1000.0 + n, "method": "GET", "url": f"/pets/{n}",
+        "path": f"/pets/{n}", "query": {}, "request_headers": {}, "request_body": None,
+        "request_size": 0, "stub": "showPetById", "scenario": "200", "reason": "default",
+        "status": 200, "response_headers": {}, "response_body": "{}", "response_size": 2,
+        "duration_ms": 1.0,
+    }  # fmt: skip
+    fields.update(overrides)
+    return CallRecord(**fields)
+
+
+def test_filters_and_order() -> None:
+    store = CallStore()
+    store.add(record(1))
+    store.add(record(2, method="POST", path="/pets", url="/pets", status=422, stub="addPet"))
+    store.add(record(3, status=404, stub=None, path="/nope", url="/nope"))
+    assert [c["id"] for c in store.calls()] == ["c3", "c2", "c1"]  # newest first
+    assert [c["id"] for c in store.calls(method="post")] == ["c2"]
+    assert [c["id"] for c in store.calls(path="/pets/*")] == ["c1"]
+    assert [c["id"] for c in store.calls(status="4xx")] == ["c3", "c2"]
+    assert [c["id"] for c in store.calls(status=422)] == ["c2"]
+    assert [c["id"] for c in store.calls(stub="showPetById")] == ["c1"]
+    assert [c["id"] for c in store.calls(since=1002.5)] == ["c3"]
+    assert [c["id"] for c in store.calls(limit=1)] == ["c3"]
+    assert store.call("c2")["status"] == 422  # type: ignore[index]
+    assert store.call("nope") is None
+    assert store.clear() == 3 and store.calls() == []
+    store.close()
+
+
+def test_retention_by_count_and_age() -> None:
+    store = CallStore(keep=5)
+    for n in range(12):
+        store.add(record(n))
+    assert [c["id"] for c in store.calls()] == ["c11", "c10", "c9", "c8", "c7"]
+    aged = CallStore(max_age_seconds=60)
+    aged.add(record(1, time=time.time() - 3600))
+    aged.add(record(2, time=time.time()))
+    assert [c["id"] for c in aged.calls()] == ["c2"]
+    store.close()
+    aged.close()
+
+
+def test_nothing_queued_is_lost_on_close(tmp_path: Path) -> None:
+    path = tmp_path / "calls.db"
+    store = CallStore(path)
+    for n in range(300):
+        store.add(record(n))
+    store.close()
+    reopened = CallStore(path)
+    assert reopened.count() == 300
+    reopened.close()
+
+
+SECURED = {
+    "/things": {
+        "post": {
+            "security": [{"key": [], "token": []}],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok", "content": {
+                "application/json": {"example": {"ok": True}}}}},
+        }
+    }
+}  # fmt: skip
+SCHEMES = {
+    "key": {"type": "apiKey", "in": "header", "name": "X-Partner-Key"},
+    "token": {"type": "apiKey", "in": "query", "name": "token"},
+}
+
+
+@pytest.fixture
+def logged(make_spec: SpecMaker, cache_dir: Path) -> Iterator[httpx.Client]:
+    spec = make_spec(paths=SECURED, components={"securitySchemes": SCHEMES})
+    app = create_app(spec, cache_dir=cache_dir)
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        yield client
+
+
+def test_secrets_are_redacted_and_bodies_truncated(logged: httpx.Client) -> None:
+    big = {"text": "x" * (MAX_BODY_CHARS + 10)}
+    response = logged.post(
+        "/things?token=s3cret&page=2",
+        json=big,
+        headers={"X-Partner-Key": "k3y", "Authorization": "Bearer t", "Cookie": "sid=1"},
+    )
+    assert response.status_code == 200
+    call = logged.get(f"/__openmock/calls/{response.headers['x-openmock-call-id']}").json()
+    headers = call["request_headers"]
+    assert headers["x-partner-key"] == headers["authorization"] == headers["cookie"] == REDACTED
+    assert call["query"] == {"token": REDACTED, "page": "2"}
+    assert "s3cret" not in call["url"] and "page=2" in call["url"]
+    assert call["request_body"].endswith(f"[truncated, {call['request_size']} bytes in all]")
+    assert call["request_size"] > MAX_BODY_CHARS
+    assert (call["stub"], call["scenario"], call["source"]) == (
+        "POST /things",
+        "example",
+        "example",
+    )
+    assert call["response_body"] == '{"ok":true}'
+
+
+@pytest.fixture(scope="module")
+def pets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    cache = tmp_path_factory.mktemp("cache")
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache, log_db=cache / "calls.db")
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        yield client
+
+
+def test_every_call_is_recorded_with_why_it_was_answered(pets: httpx.Client) -> None:
+    pets.delete("/__openmock/calls")
+    ok = pets.get("/v1/pets/7")
+    asked = pets.get("/v1/pets", headers={"Prefer": "example=dogs"})
+    invalid = pets.post("/v1/pets", json={"name": 3})
+    lost = pets.get("/v1/petz")
+    calls = pets.get("/__openmock/calls").json()
+    assert [c["id"] for c in calls] == [
+        r.headers["x-openmock-call-id"] for r in (lost, invalid, asked, ok)
+    ]
+    by_id = {c["id"]: c for c in calls}
+    first = by_id[ok.headers["x-openmock-call-id"]]
+    assert first["source"] == "generated" and first["seed"] == 0 and first["reason"] == "default"
+    assert by_id[asked.headers["x-openmock-call-id"]]["reason"] == "asked: example=dogs"
+    bad = by_id[invalid.headers["x-openmock-call-id"]]
+    assert bad["status"] == invalid.status_code and bad["errors"]
+    assert bad["errors"][0]["pointer"] == "/name"
+    missing = by_id[lost.headers["x-openmock-call-id"]]
+    assert missing["stub"] is None and missing["reason"] == "not-found"
+    assert "/pets" in missing["closest"]
+    filtered = pets.get("/__openmock/calls", params={"status": "2xx", "path": "/v1/pets*"}).json()
+    assert {c["id"] for c in filtered} == {
+        ok.headers["x-openmock-call-id"],
+        asked.headers["x-openmock-call-id"],
+    }
+    assert pets.get("/__openmock/calls/nope").status_code == 404
+    assert pets.get("/__openmock/calls", params={"status": "teapot"}).status_code == 400
+
+
+def test_verify_says_whether_expected_calls_happened(pets: httpx.Client) -> None:
+    pets.delete("/__openmock/calls")
+    pets.post("/v1/pets", json={"name": "Rex", "tag": "dog"})
+    pets.get("/v1/pets/1")
+    met = pets.post(
+        "/__openmock/calls/verify",
+        json={"method": "POST", "path": "/v1/pets", "body": {"name": "Rex"}, "count": 1},
+    ).json()
+    assert met["met"] and met["matched"] == 1
+    missed = pets.post(
+        "/__openmock/calls/verify",
+        json={"method": "POST", "path": "/v1/pets", "body": {"name": "Max"}},
+    ).json()
+    assert not missed["met"] and missed["expected"] == "at least 1"
+    assert missed["near_misses"][0]["differences"] == ["the body differs"]
+    bad = pets.post("/__openmock/calls/verify", json={"methd": "GET"})
+    assert bad.status_code == 400 and "methd" in bad.json()["detail"]
+
+
+def test_stubs_and_spec_are_served(pets: httpx.Client) -> None:
+    stubs = pets.get("/__openmock/stubs").json()
+    assert {"listPets", "getPet"} <= {s["id"] for s in stubs}
+    one = pets.get("/__openmock/stubs/listPets").json()
+    assert {s["id"] for s in one["scenarios"]} >= {"cats", "dogs"}
+    assert pets.get("/__openmock/stubs/nope").status_code == 404
+    assert pets.get("/__openmock/spec").json()["info"]["title"] == "openmock Petstore"
+
+
+def test_without_a_call_log_the_calls_api_says_so(cache_dir: Path) -> None:
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache_dir, log_db=None)
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        client.get("/v1/pets")
+        off = client.get("/__openmock/calls")
+        assert off.status_code == 404 and off.json()["type"].endswith("/call-log-off")
