@@ -47,6 +47,7 @@ bench: dev
 		|| echo "wrk could not be installed: the HTTP load tests are skipped"
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/validation.py
+	$(BIN)/python bench/calllog.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -10,7 +10,6 @@ writes what is still queued.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import sqlite3
@@ -19,12 +18,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from openmock.calllog.record import CallRecord
 
 log = logging.getLogger("openmock")
 DEFAULT_KEEP = 10_000
-BATCH = 500
-IDLE_SECONDS = 0.05
+BATCH = 5000
+GATHER_SECONDS = 0.1  # how long the writer lets calls gather before storing a batch
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -80,25 +81,31 @@ class CallStore:
             self._queue.put(record)
 
     def _write_loop(self) -> None:
+        """Wake on the first queued call, let a batch gather for a moment, store it all in one
+        transaction: few wake-ups and few transactions under load."""
         while True:
             first = self._queue.get()
             if first is None:
                 return
+            time.sleep(GATHER_SECONDS)
             batch = [first]
+            stop = False
             while len(batch) < BATCH:
                 try:
-                    more = self._queue.get(timeout=IDLE_SECONDS)
+                    more = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if more is None:
-                    self._store(batch)
-                    return
+                    stop = True
+                    break
                 batch.append(more)
             self._store(batch)
+            if stop:
+                return
 
     def _store(self, batch: list[CallRecord]) -> None:
         rows = [
-            (r.id, r.time, r.method, r.path, r.status, r.stub, json.dumps(r.as_json()))
+            (r.id, r.time, r.method, r.path, r.status, r.stub, orjson.dumps(r).decode())
             for r in batch
         ]
         with self._lock:
@@ -205,7 +212,7 @@ class CallStore:
         args.append(max(0, limit))
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
-        return [json.loads(row["record"]) for row in rows]
+        return [orjson.loads(row["record"]) for row in rows]
 
     def call(self, call_id: str) -> dict[str, Any] | None:
         self.flush()
@@ -213,7 +220,7 @@ class CallStore:
             row = self._db.execute(
                 "SELECT record FROM calls WHERE id = ? ORDER BY seq DESC LIMIT 1", (call_id,)
             ).fetchone()
-        return None if row is None else dict(json.loads(row["record"]))
+        return None if row is None else dict(orjson.loads(row["record"]))
 
     def clear(self) -> int:
         self.flush()
