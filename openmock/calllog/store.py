@@ -68,6 +68,7 @@ class CallStore:
         self._added = 0  # records queued, and stored: a read waits until it has them all
         self._stored = 0
         self._queue: queue.SimpleQueue[CallRecord | None] = queue.SimpleQueue()
+        self._wake = threading.Event()
         self._closed = False
         self._writer = threading.Thread(target=self._write_loop, name="openmock-calllog")
         self._writer.daemon = True
@@ -87,7 +88,8 @@ class CallStore:
             first = self._queue.get()
             if first is None:
                 return
-            time.sleep(GATHER_SECONDS)
+            self._wake.wait(GATHER_SECONDS)  # a reader waiting cuts this short
+            self._wake.clear()
             batch = [first]
             stop = False
             while len(batch) < BATCH:
@@ -140,22 +142,13 @@ class CallStore:
             )
 
     def flush(self, timeout: float = 10.0) -> None:
-        """Store whatever has been added so far: what is queued here, and wait for the batch
-        the writer thread may be holding."""
+        """Wait until every call added so far is stored. Only the writer thread stores, so
+        calls are stored in the order they were added."""
         with self._stored_cond:
             target = self._added
-        batch: list[CallRecord] = []
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is None:  # closing: let the writer see it after this flush
-                self._queue.put(None)
-                break
-            batch.append(item)
-        if batch:
-            self._store(batch)
+            if self._stored >= target:
+                return
+        self._wake.set()
         with self._stored_cond:
             self._stored_cond.wait_for(lambda: self._stored >= target, timeout)
 
@@ -165,8 +158,8 @@ class CallStore:
             return
         self._closed = True
         self._queue.put(None)
+        self._wake.set()
         self._writer.join(timeout=30)
-        self.flush()
         with self._lock:
             self._db.close()
 
