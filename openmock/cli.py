@@ -6,6 +6,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import gc
 import json
 import socket
 import sqlite3
@@ -203,6 +204,10 @@ def from_spec(
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
         raise  # unreachable
+    # The spec, its schemas and compiled checks live as long as the server: moved out of the
+    # garbage collector's way, so its collections do not rescan them while serving.
+    gc.collect()
+    gc.freeze()
     sock = _bind(host, port)
     actual_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host

@@ -15,7 +15,7 @@ REDACTED = "[redacted]"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs a setattr per field, per call
 class CallRecord:
     id: str
     time: float  # seconds since the epoch

@@ -51,7 +51,7 @@ from openmock.routing import (
     parse_parameters,
 )
 from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, ParsedBody, parse_body
-from openmock.server.recording import call_record
+from openmock.server.recording import deferred_record
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation import RequestValidator, Verdict
 
@@ -85,6 +85,7 @@ class MockState:
     validator: RequestValidator
     options: MockOptions
     pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
+    by_id: Mapping[str, Stub]  # stub id -> stub
 
     @classmethod
     def build(
@@ -97,7 +98,8 @@ class MockState:
         responder = Responder(engine, index, options.dynamic)
         pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
         validator = RequestValidator(index)
-        return cls(catalog, table, index, responder, validator, options, pairings)
+        by_id = {stub.id: stub for stub in catalog.stubs}
+        return cls(catalog, table, index, responder, validator, options, pairings, by_id)
 
 
 @dataclass
@@ -172,8 +174,8 @@ class MockApp:
         await send({"type": "http.response.body", "body": send_body})
         if self.calls is not None:  # queued: the writer thread stores it
             duration = (time.perf_counter() - started) * 1000
-            stub = state.catalog.stub(answer.stub) if answer.stub else None
-            self.calls.add(call_record(call_id, scope, request_body, answer, stub, duration))
+            stub = state.by_id.get(answer.stub)
+            self.calls.add(deferred_record(call_id, scope, request_body, answer, stub, duration))
 
     def _handle(self, state: MockState, scope: Scope, request_body: bytes | None) -> Answer:
         method: str = scope["method"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, MutableMapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -25,28 +26,45 @@ def _secrets(stub: Stub | None) -> tuple[frozenset[str], frozenset[str]]:
     return headers, query
 
 
-def call_record(
+def deferred_record(
     call_id: str,
     scope: MutableMapping[str, Any],
     request_body: bytes | None,
     answer: Answer,
     stub: Stub | None,
     duration_ms: float,
-) -> CallRecord:
-    secret_headers, secret_query = _secrets(stub)
-    raw_query = scope.get("query_string", b"").decode("latin-1")
-    query_text, query = redact_query(raw_query, secret_query)
-    path: str = scope["path"]
-    request_headers = redact_headers(
-        ((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])),
-        secret_headers,
+) -> Callable[[], CallRecord]:
+    """What the request path does for the call log: take what the record needs (cheap);
+    the writer thread builds the record (redaction, decoding) when it stores it."""
+    request = (scope["method"], scope["path"], scope.get("query_string", b""), scope["headers"])
+    return partial(
+        call_record, call_id, time.time(), request, request_body, answer, stub, duration_ms
     )
-    response_headers: Mapping[str, str] = redact_headers(answer.headers, frozenset())
+
+
+def call_record(
+    call_id: str,
+    at: float,
+    request: tuple[str, str, bytes, list[tuple[bytes, bytes]]],
+    request_body: bytes | None,
+    answer: Answer,
+    stub: Stub | None,
+    duration_ms: float,
+) -> CallRecord:
+    method, path, raw_query, raw_headers = request
+    secret_headers, secret_query = _secrets(stub)
+    query_text, query = (
+        redact_query(raw_query.decode("latin-1"), secret_query) if raw_query else ("", {})
+    )
+    request_headers = redact_headers(
+        ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers), secret_headers
+    )
+    response_headers = dict(answer.headers)  # the mock's own: no secrets in them
     reason = response_headers.get("x-openmock-reason") or _problem_slug(answer)
     return CallRecord(
         id=call_id,
-        time=time.time(),
-        method=scope["method"],
+        time=at,
+        method=method,
         url=path + (f"?{query_text}" if query_text else ""),
         path=path,
         query=query,
@@ -57,7 +75,7 @@ def call_record(
         scenario=answer.scenario or None,
         reason=reason,
         status=answer.status,
-        response_headers=dict(response_headers),
+        response_headers=response_headers,
         response_body=truncate_body(answer.body),
         response_size=len(answer.body),
         duration_ms=round(duration_ms, 3),
