@@ -12,6 +12,7 @@ import socket
 import sqlite3
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -158,6 +159,13 @@ def _bind(host: str, port: int) -> socket.socket:
     help="SQLite file for the call log (:memory: keeps it in memory).",
 )
 @click.option("--no-log", is_flag=True, help="Record no calls.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (they share the call log file).",
+)
 def from_spec(
     specs: tuple[str, ...],
     host: str,
@@ -170,6 +178,7 @@ def from_spec(
     no_validate: bool,
     log_db: str,
     no_log: bool,
+    workers: int,
 ) -> None:
     """Serve every operation of SPEC as a mock."""
     import uvicorn
@@ -182,25 +191,20 @@ def from_spec(
         _fail("serving several specs in one server is not supported yet; pass one SPEC.")
     started = time.perf_counter()
     catalog, index = _load(specs[0], lenient)
+    if workers > 1 and log_db == ":memory:" and not no_log:
+        _fail("--workers with --log-db :memory: would give each worker a log of its own; "
+              "pass a file (the default) or --no-log.")  # fmt: skip
     try:
         calls = None if no_log else CallStore(log_db)
     except (OSError, sqlite3.Error) as exc:
         _fail(f"--log-db {log_db}: the call log cannot be opened ({exc}); pass another path, "
               ":memory:, or --no-log.")  # fmt: skip
         raise  # unreachable
+    options = MockOptions(
+        seed=seed, dynamic=dynamic, locale=locale, match_body=match_body, validate=not no_validate
+    )
     try:
-        app = app_from_catalog(
-            catalog,
-            index,
-            MockOptions(
-                seed=seed,
-                dynamic=dynamic,
-                locale=locale,
-                match_body=match_body,
-                validate=not no_validate,
-            ),
-            calls,
-        )
+        app = app_from_catalog(catalog, index, options, calls)
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
         raise  # unreachable
@@ -239,6 +243,12 @@ def from_spec(
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 
+    if workers > 1:
+        if calls is not None:
+            calls.close()  # the workers open the file themselves
+        _run_workers(specs[0], lenient, options, None if no_log else log_db, workers, sock)
+        click.echo("openmock stopped")
+        return
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     try:
         Server(config).run(sockets=[sock])
@@ -246,6 +256,40 @@ def from_spec(
         if calls is not None:
             calls.close()  # what is still queued is written before the process ends
     click.echo("openmock stopped")
+
+
+def _run_workers(
+    spec: str, lenient: bool, options: Any, log_db: str | None, workers: int, sock: socket.socket
+) -> None:
+    """uvicorn's supervisor over `workers` processes sharing the socket; the ready line is
+    printed once the workers answer."""
+    import os
+    import threading
+    import urllib.request
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from openmock.server.workers import APP_FACTORY, worker_environment
+
+    os.environ.update(worker_environment(str(Path(spec).resolve()), lenient, options, log_db))
+    config = uvicorn.Config(
+        APP_FACTORY, factory=True, workers=workers, log_level="warning", access_log=False
+    )
+    host, port = sock.getsockname()[:2]
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+    def announce() -> None:
+        for _ in range(600):  # up to a minute for the workers to load the spec
+            try:
+                with urllib.request.urlopen(f"{url}{ADMIN_PREFIX}/health", timeout=1):
+                    click.echo(f"openmock ready: {url}  ({workers} workers)")
+                    return
+            except OSError:
+                time.sleep(0.1)
+
+    threading.Thread(target=announce, daemon=True).start()
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _version_label(kind: str, version: str) -> str:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -173,4 +174,22 @@ def test_the_call_log_file_keeps_every_call_after_sigterm(tmp_path: Path) -> Non
     store = CallStore(db)  # written by the server before it exited
     assert store.count() == 25
     assert {c["path"] for c in store.calls(limit=100)} == {f"/v1/pets/{n}" for n in range(25)}
+    store.close()
+
+
+def test_two_workers_write_every_call_to_one_log(tmp_path: Path) -> None:
+    db = tmp_path / "calls.db"
+    args = (str(SPECS / "petstore.yaml"), "--workers", "2", "--log-db", str(db))
+    with serving(*args) as (url, _), httpx.Client(base_url=url) as client:
+
+        def call(n: int) -> str:  # a connection per call: the workers take turns accepting
+            response = client.get(f"/v1/pets/{n % 40 + 1}", headers={"Connection": "close"})
+            return response.headers["x-openmock-call-id"]
+
+        with ThreadPoolExecutor(8) as pool:
+            ids = list(pool.map(call, range(200)))
+    store = CallStore(db)
+    assert store.count() == 200  # none lost, though two processes wrote
+    assert {c["id"] for c in store.calls(limit=1000)} == set(ids)
+    assert len({i[:8] for i in ids}) == 2  # both workers answered (a prefix per process)
     store.close()

@@ -1,0 +1,58 @@
+"""`openmock from-spec --workers N`: the app each uvicorn worker process builds for itself.
+
+uvicorn starts workers as fresh processes that import the app by name, so the options travel
+in an environment variable. Each worker loads the spec (from the parse and validation caches
+the parent filled), opens the same call log file (SQLite in WAL mode takes several writers)
+and closes it when uvicorn shuts it down, so no queued call is lost.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import FastAPI
+
+from openmock.calllog import CallStore
+from openmock.importer import build_catalog
+from openmock.server.app import app_from_catalog
+from openmock.server.mock import MockOptions
+from openmock.spec import load_spec
+from openmock.spec.schemas import SchemaIndex
+
+CONFIG_VARIABLE = "OPENMOCK_WORKER_CONFIG"
+APP_FACTORY = "openmock.server.workers:worker_app"
+
+
+def worker_environment(
+    spec: str, lenient: bool, options: MockOptions, log_db: str | None
+) -> dict[str, str]:
+    """The environment a worker needs to build the same mock as the parent."""
+    config = {"spec": spec, "lenient": lenient, "options": asdict(options), "log_db": log_db}
+    return {CONFIG_VARIABLE: json.dumps(config)}
+
+
+def worker_app() -> FastAPI:
+    config: dict[str, Any] = json.loads(os.environ[CONFIG_VARIABLE])
+    spec = load_spec(config["spec"], lenient=config["lenient"])
+    index = SchemaIndex(spec.document)
+    calls = CallStore(config["log_db"]) if config["log_db"] else None
+    app = app_from_catalog(
+        build_catalog(spec, index), index, MockOptions(**config["options"]), calls
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        yield
+        if calls is not None:
+            calls.close()  # what is still queued is written before the worker exits
+
+    app.router.lifespan_context = lifespan
+    gc.collect()
+    gc.freeze()
+    return app
