@@ -107,6 +107,45 @@ def main() -> None:
     """Turn an OpenAPI document into a working mock server."""
 
 
+@main.command("logs")
+@click.option("--url", default="http://127.0.0.1:4010", show_default=True, help="The mock's URL.")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new calls as they come.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per call.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--admin-token", default=None, envvar="OPENMOCK_ADMIN_TOKEN", help="If set.")
+def logs_command(
+    url: str, follow: bool, as_json: bool, limit: int, admin_token: str | None
+) -> None:
+    """Print the calls a running mock recorded, oldest first."""
+    from openmock.logview import LogsUnavailable, fetch_calls, format_call
+
+    def show(calls: list[dict[str, Any]]) -> None:
+        for call in reversed(calls):  # the API answers newest first
+            click.echo(json.dumps(call) if as_json else format_call(call))
+
+    try:
+        calls = fetch_calls(url, admin_token, limit=limit)
+        show(calls)
+        since = max((c["time"] for c in calls), default=time.time())
+        seen = {c["id"] for c in calls if c["time"] == since}  # `since` includes these again
+        while follow:
+            time.sleep(0.5)
+            fresh = [c for c in fetch_calls(url, admin_token, since=since, limit=1000)
+                     if c["id"] not in seen]  # fmt: skip
+            show(fresh)
+            if fresh:
+                newest = max(c["time"] for c in fresh)
+                seen = (seen if newest == since else set()) | {
+                    c["id"] for c in fresh if c["time"] == newest
+                }
+                since = newest
+    except LogsUnavailable as exc:
+        click.echo(f"openmock: error: {exc}.", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        pass
+
+
 @main.command("import")
 @click.argument("spec", type=str)
 @click.option("--json", "as_json", is_flag=True, help="Print stubs and scenarios as JSON.")
@@ -159,6 +198,13 @@ def _bind(host: str, port: int) -> socket.socket:
     help="SQLite file for the call log (:memory: keeps it in memory).",
 )
 @click.option("--no-log", is_flag=True, help="Record no calls.")
+@click.option("--no-admin", is_flag=True, help="No admin API under /__openmock (no health).")
+@click.option(
+    "--admin-token",
+    default=None,
+    envvar="OPENMOCK_ADMIN_TOKEN",
+    help="Require `Authorization: Bearer TOKEN` on the admin API (health stays open).",
+)
 @click.option(
     "--workers",
     default=1,
@@ -178,6 +224,8 @@ def from_spec(
     no_validate: bool,
     log_db: str,
     no_log: bool,
+    no_admin: bool,
+    admin_token: str | None,
     workers: int,
 ) -> None:
     """Serve every operation of SPEC as a mock."""
@@ -204,7 +252,9 @@ def from_spec(
         seed=seed, dynamic=dynamic, locale=locale, match_body=match_body, validate=not no_validate
     )
     try:
-        app = app_from_catalog(catalog, index, options, calls)
+        app = app_from_catalog(
+            catalog, index, options, calls, admin=not no_admin, admin_token=admin_token
+        )
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
         raise  # unreachable
@@ -225,7 +275,9 @@ def from_spec(
     if catalog.base_paths:
         click.echo(f"paths answer with or without the base path {catalog.base_paths[0]}")
     if calls is not None:
-        click.echo(f"call log: {log_db} (read it at {url}{ADMIN_PREFIX}/calls)")
+        where = "no admin API to read it" if no_admin else f"read it at {url}{ADMIN_PREFIX}/calls"
+        click.echo(f"call log: {log_db} ({where})")
+    health = "" if no_admin else f"; health: {url}{ADMIN_PREFIX}/health"
     load_seconds = time.perf_counter() - started
 
     class Server(uvicorn.Server):
@@ -234,7 +286,7 @@ def from_spec(
             if self.started:
                 click.echo(
                     f"openmock ready: {url}  ({len(catalog.stubs)} operations, loaded in "
-                    f"{load_seconds:.2f}s; health: {url}{ADMIN_PREFIX}/health)"
+                    f"{load_seconds:.2f}s{health})"
                 )
 
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
@@ -246,7 +298,9 @@ def from_spec(
     if workers > 1:
         if calls is not None:
             calls.close()  # the workers open the file themselves
-        _run_workers(specs[0], lenient, options, None if no_log else log_db, workers, sock)
+        log = None if no_log else log_db
+        admin = (not no_admin, admin_token)
+        _run_workers(specs[0], lenient, options, log, admin, workers, sock)
         click.echo("openmock stopped")
         return
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
@@ -259,12 +313,19 @@ def from_spec(
 
 
 def _run_workers(
-    spec: str, lenient: bool, options: Any, log_db: str | None, workers: int, sock: socket.socket
+    spec: str,
+    lenient: bool,
+    options: Any,
+    log_db: str | None,
+    admin: tuple[bool, str | None],
+    workers: int,
+    sock: socket.socket,
 ) -> None:
     """uvicorn's supervisor over `workers` processes sharing the socket; the ready line is
     printed once the workers answer."""
     import os
     import threading
+    import urllib.error
     import urllib.request
 
     import uvicorn
@@ -272,7 +333,9 @@ def _run_workers(
 
     from openmock.server.workers import APP_FACTORY, worker_environment
 
-    os.environ.update(worker_environment(str(Path(spec).resolve()), lenient, options, log_db))
+    os.environ.update(
+        worker_environment(str(Path(spec).resolve()), lenient, options, log_db, *admin)
+    )
     config = uvicorn.Config(
         APP_FACTORY, factory=True, workers=workers, log_level="warning", access_log=False
     )
@@ -282,11 +345,14 @@ def _run_workers(
     def announce() -> None:
         for _ in range(600):  # up to a minute for the workers to load the spec
             try:
-                with urllib.request.urlopen(f"{url}{ADMIN_PREFIX}/health", timeout=1):
-                    click.echo(f"openmock ready: {url}  ({workers} workers)")
-                    return
+                urllib.request.urlopen(f"{url}{ADMIN_PREFIX}/health", timeout=1).close()
+            except urllib.error.HTTPError:
+                pass  # answered (404 with --no-admin): serving
             except OSError:
                 time.sleep(0.1)
+                continue
+            click.echo(f"openmock ready: {url}  ({workers} workers)")
+            return
 
     threading.Thread(target=announce, daemon=True).start()
     Multiprocess(config, sockets=[sock]).run()

@@ -190,3 +190,26 @@ def test_without_a_call_log_the_calls_api_says_so(cache_dir: Path) -> None:
         client.get("/v1/pets")
         off = client.get("/__openmock/calls")
         assert off.status_code == 404 and off.json()["type"].endswith("/call-log-off")
+
+
+def test_the_admin_token_guards_everything_but_health(cache_dir: Path) -> None:
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache_dir, admin_token="s3cret")
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        assert client.get("/__openmock/health").status_code == 200  # readiness probes
+        for wrong in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "s3cret"}):
+            refused = client.get("/__openmock/calls", headers=wrong)
+            assert refused.status_code == 401
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert refused.headers["www-authenticate"] == 'Bearer realm="openmock-admin"'
+        allowed = {"Authorization": "Bearer s3cret"}
+        assert client.get("/__openmock/calls", headers=allowed).status_code == 200
+        assert client.delete("/__openmock/calls").status_code == 401
+        assert client.get("/v1/pets").status_code == 200  # the mock itself is not guarded
+
+
+def test_no_admin_leaves_only_the_mock(cache_dir: Path) -> None:
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache_dir, admin=False)
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        gone = client.get("/__openmock/calls")
+        assert gone.status_code == 404 and gone.json()["type"].endswith("/not-found")
+        assert client.get("/v1/pets").status_code == 200

@@ -8,6 +8,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -193,3 +194,41 @@ def test_two_workers_write_every_call_to_one_log(tmp_path: Path) -> None:
     assert {c["id"] for c in store.calls(limit=1000)} == set(ids)
     assert len({i[:8] for i in ids}) == 2  # both workers answered (a prefix per process)
     store.close()
+
+
+def test_logs_prints_the_calls_of_a_running_server() -> None:
+    with serving(str(SPECS / "petstore.yaml")) as (url, _):
+        httpx.get(f"{url}/v1/pets/3")
+        httpx.post(f"{url}/v1/pets", json={"name": 5})
+        text = subprocess.run(
+            [*CLI, "logs", "--url", url], capture_output=True, text=True, check=True
+        ).stdout
+        lines = [line for line in text.splitlines() if not line.startswith(" ")]
+        assert "GET    /v1/pets/3  200  getPet/200" in lines[0]
+        assert "POST   /v1/pets  422" in lines[1] and "invalid request" in lines[1]
+        assert "body /name:" in text  # the violation, under its call
+        as_json = subprocess.run(
+            [*CLI, "logs", "--url", url, "--json"], capture_output=True, text=True, check=True
+        ).stdout
+        assert [json.loads(line)["status"] for line in as_json.splitlines()] == [200, 422]
+    gone = subprocess.run([*CLI, "logs", "--url", url], capture_output=True, text=True)
+    assert gone.returncode == 1
+    assert "no openmock server answers at" in gone.stderr and "Traceback" not in gone.stderr
+
+
+def test_logs_follow_prints_new_calls_as_they_come() -> None:
+    with serving(str(SPECS / "petstore.yaml")) as (url, _):
+        follower = subprocess.Popen(
+            [*CLI, "logs", "--url", url, "--follow"], stdout=subprocess.PIPE, text=True
+        )
+        guard = threading.Timer(20, follower.kill)  # a readline below must not hang the suite
+        guard.start()
+        try:
+            time.sleep(1.0)  # it has printed the (empty) log and is polling
+            httpx.get(f"{url}/v1/pets/11")
+            line = follower.stdout.readline() if follower.stdout else ""
+            assert "/v1/pets/11  200" in line
+        finally:
+            follower.send_signal(signal.SIGINT)
+            assert follower.wait(timeout=10) == 0
+            guard.cancel()

@@ -6,10 +6,12 @@ mock's own.
 
 from __future__ import annotations
 
+import hmac
 import time
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from openmock import __version__
@@ -25,8 +27,41 @@ def _problem(status: int, title: str, detail: str, slug: str) -> Response:
     return Response(problem.body(), status_code=status, media_type=MEDIA_TYPE)
 
 
-def admin_router(mock: MockApp, started: float) -> APIRouter:
-    router = APIRouter(prefix=ADMIN_PREFIX, tags=["admin"])
+class AdminUnauthorized(Exception):
+    """A request to the admin API without the --admin-token."""
+
+
+def unauthorized(_: Request, __: Exception) -> Response:
+    problem = Problem(
+        401,
+        "Admin token required",
+        "This server was started with --admin-token: send `Authorization: Bearer <token>`.",
+        "admin-unauthorized",
+        headers=(("www-authenticate", 'Bearer realm="openmock-admin"'),),
+    )
+    return Response(
+        problem.body(), status_code=401, media_type=MEDIA_TYPE, headers=dict(problem.headers)
+    )
+
+
+def _token_check(token: str | None) -> Callable[[Request], None]:
+    expected = f"Bearer {token}".encode()
+
+    def check(request: Request) -> None:
+        if token is None:
+            return
+        sent = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(sent, expected):
+            raise AdminUnauthorized
+
+    return check
+
+
+def admin_router(mock: MockApp, started: float, token: str | None = None) -> APIRouter:
+    """The admin API; with `token`, every path but `health` (what readiness probes poll)
+    requires `Authorization: Bearer <token>`."""
+    root = APIRouter(prefix=ADMIN_PREFIX, tags=["admin"])
+    router = APIRouter(dependencies=[Depends(_token_check(token))])
     no_log = (
         404,
         "The call log is off",
@@ -34,7 +69,7 @@ def admin_router(mock: MockApp, started: float) -> APIRouter:
         "call-log-off",
     )
 
-    @router.get("/health", summary="Readiness: answers once the mock is serving")
+    @root.get("/health", summary="Readiness: answers once the mock is serving")
     def health() -> dict[str, Any]:
         catalog = mock.state.catalog
         return {
@@ -111,4 +146,5 @@ def admin_router(mock: MockApp, started: float) -> APIRouter:
         recorded = mock.calls.calls(limit=mock.calls.keep)
         return verify(expectation, recorded)
 
-    return router
+    root.include_router(router)
+    return root

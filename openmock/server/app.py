@@ -11,7 +11,7 @@ from openmock import __version__
 from openmock.calllog import CallStore
 from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.model import Catalog
-from openmock.server.admin import admin_router
+from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized
 from openmock.server.mock import MockApp, MockOptions, MockState
 from openmock.spec import Spec, load_spec
 from openmock.spec.schemas import SchemaIndex
@@ -22,9 +22,13 @@ def app_from_catalog(
     index: SchemaIndex,
     options: MockOptions | None = None,
     calls: CallStore | None = None,
+    *,
+    admin: bool = True,
+    admin_token: str | None = None,
 ) -> FastAPI:
     """The app serving an imported catalog, recording calls into `calls` (None: not
-    recorded). Raises UnknownLocale for a bad options.locale."""
+    recorded); the admin API under /__openmock unless `admin` is False, requiring
+    `admin_token` when one is given. Raises UnknownLocale for a bad options.locale."""
     mock = MockApp(MockState.build(catalog, index, options), calls)
     app = FastAPI(
         title="openmock admin API",
@@ -33,7 +37,9 @@ def app_from_catalog(
         redoc_url=None,
         openapi_url=f"{ADMIN_PREFIX}/openapi.json",
     )
-    app.include_router(admin_router(mock, time.monotonic()))
+    if admin:
+        app.include_router(admin_router(mock, time.monotonic(), admin_token))
+        app.add_exception_handler(AdminUnauthorized, unauthorized)
     app.state.mock = mock
     app.mount("", mock)
     return app
@@ -49,6 +55,8 @@ def create_app(
     match_body: bool = False,
     validate: bool = True,
     log_db: str | Path | None = ":memory:",
+    admin: bool = True,
+    admin_token: str | None = None,
     cache_dir: Path | None = None,
 ) -> FastAPI:
     """The ASGI app serving `spec` (a path or a loaded Spec), recording calls in `log_db`
@@ -62,4 +70,6 @@ def create_app(
         seed=seed, dynamic=dynamic, locale=locale, match_body=match_body, validate=validate
     )
     calls = CallStore(log_db) if log_db is not None else None
-    return app_from_catalog(build_catalog(loaded, index), index, options, calls)
+    return app_from_catalog(
+        build_catalog(loaded, index), index, options, calls, admin=admin, admin_token=admin_token
+    )

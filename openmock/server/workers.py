@@ -30,10 +30,18 @@ APP_FACTORY = "openmock.server.workers:worker_app"
 
 
 def worker_environment(
-    spec: str, lenient: bool, options: MockOptions, log_db: str | None
+    spec: str,
+    lenient: bool,
+    options: MockOptions,
+    log_db: str | None,
+    admin: bool,
+    admin_token: str | None,
 ) -> dict[str, str]:
     """The environment a worker needs to build the same mock as the parent."""
-    config = {"spec": spec, "lenient": lenient, "options": asdict(options), "log_db": log_db}
+    config = {
+        "spec": spec, "lenient": lenient, "options": asdict(options), "log_db": log_db,
+        "admin": admin, "admin_token": admin_token,
+    }  # fmt: skip
     return {CONFIG_VARIABLE: json.dumps(config)}
 
 
@@ -43,7 +51,12 @@ def worker_app() -> FastAPI:
     index = SchemaIndex(spec.document)
     calls = CallStore(config["log_db"]) if config["log_db"] else None
     app = app_from_catalog(
-        build_catalog(spec, index), index, MockOptions(**config["options"]), calls
+        build_catalog(spec, index),
+        index,
+        MockOptions(**config["options"]),
+        calls,
+        admin=config["admin"],
+        admin_token=config["admin_token"],
     )
 
     @asynccontextmanager
