@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from openmock import __version__
+from openmock.delays import BadDelay, parse_delay
 from openmock.describe import stub_json
 from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.model import Catalog, Stub
@@ -198,6 +199,13 @@ def _bind(host: str, port: int) -> socket.socket:
     help="SQLite file for the call log (:memory: keeps it in memory).",
 )
 @click.option("--no-log", is_flag=True, help="Record no calls.")
+@click.option("--no-cors", is_flag=True, help="No CORS headers; preflights get no special answer.")
+@click.option(
+    "--delay",
+    default=None,
+    metavar="MS|MIN-MAX",
+    help="Wait this many milliseconds (or a random time in the range) before every answer.",
+)
 @click.option("--no-admin", is_flag=True, help="No admin API under /__openmock (no health).")
 @click.option(
     "--admin-token",
@@ -224,6 +232,8 @@ def from_spec(
     no_validate: bool,
     log_db: str,
     no_log: bool,
+    no_cors: bool,
+    delay: str | None,
     no_admin: bool,
     admin_token: str | None,
     workers: int,
@@ -248,8 +258,19 @@ def from_spec(
         _fail(f"--log-db {log_db}: the call log cannot be opened ({exc}); pass another path, "
               ":memory:, or --no-log.")  # fmt: skip
         raise  # unreachable
+    try:
+        delay_range = parse_delay(delay, "--delay") if delay is not None else None
+    except BadDelay as exc:
+        _fail(f"{exc}.")
+        raise  # unreachable
     options = MockOptions(
-        seed=seed, dynamic=dynamic, locale=locale, match_body=match_body, validate=not no_validate
+        seed=seed,
+        dynamic=dynamic,
+        locale=locale,
+        match_body=match_body,
+        validate=not no_validate,
+        cors=not no_cors,
+        delay=delay_range,
     )
     try:
         app = app_from_catalog(

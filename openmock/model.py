@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from openmock.delays import Delay
 from openmock.spec import Spec, SpecProblem
 
 Location = Literal["path", "query", "header", "cookie"]
@@ -38,6 +39,7 @@ class NamedValue:
     value: Any
     pointer: str
     match: MatchRule | None = None  # the example's `x-openmock-match`, if any
+    delay: Delay | None = None  # the example's `x-openmock-delay`, if any
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Scenario:
     headers: tuple[HeaderSpec, ...] = ()
     description: str = ""
     match: MatchRule | None = None  # explicit pairing criteria (`x-openmock-match`)
+    delay: Delay | None = None  # `x-openmock-delay` on the example
 
     def covers(self, code: int) -> bool:
         """Whether this scenario's response key stands for status `code`: the same number,
@@ -152,6 +155,7 @@ class Stub:
     pointer: str = ""  # JSON pointer of the operation in the document
     import_error: str | None = None  # set when the operation could not be imported
     security: Security = ()
+    delay: Delay | None = None  # `x-openmock-delay` on the operation
 
     @property
     def default_scenario(self) -> Scenario:

@@ -232,3 +232,17 @@ def test_logs_follow_prints_new_calls_as_they_come() -> None:
             follower.send_signal(signal.SIGINT)
             assert follower.wait(timeout=10) == 0
             guard.cancel()
+
+
+def test_delay_and_cors_options() -> None:
+    with serving(str(SPECS / "petstore.yaml"), "--delay", "150-200", "--no-cors") as (url, _):
+        started = time.perf_counter()
+        answer = httpx.get(f"{url}/v1/pets", headers={"Origin": "http://localhost:3000"})
+        assert time.perf_counter() - started >= 0.15
+        assert "access-control-allow-origin" not in answer.headers
+    bad = subprocess.run(
+        [*CLI, "from-spec", str(SPECS / "petstore.yaml"), "--delay", "soon"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "--delay must be milliseconds" in bad.stderr

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from openmock.delays import parse_delay
 from openmock.importer.responses import build_scenarios, example_values
 from openmock.importer.security import operation_security
 from openmock.model import Catalog, MediaBody, Parameter, RequestBody, Scenario, Stub
@@ -143,6 +144,9 @@ def _stub(
             f"NXX or default) among {keys}"
         )
     body = _request_body(op.get("requestBody"), index, pointer) if "requestBody" in op else None
+    delay = None
+    if "x-openmock-delay" in op:
+        delay = parse_delay(op["x-openmock-delay"], f"{pointer}/x-openmock-delay")
     return Stub(
         id=stub_id,
         method=method,
@@ -154,6 +158,7 @@ def _stub(
         parameters=params,
         request_body=body,
         pointer=pointer,
+        delay=delay,
     )
 
 

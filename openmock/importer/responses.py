@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openmock.delays import Delay, parse_delay
 from openmock.model import HeaderSpec, MatchRule, NamedValue, Representation, Scenario
 from openmock.spec.errors import escape_pointer_token
 from openmock.spec.nodes import child_map
@@ -31,6 +32,7 @@ def _sort_key(key: str) -> tuple[int, int]:
 
 
 MATCH_KEY = "x-openmock-match"
+DELAY_KEY = "x-openmock-delay"
 _MATCH_PARTS = {"path", "query", "headers", "cookies", "body"}
 
 
@@ -72,7 +74,11 @@ def example_values(media: dict[str, Any], index: SchemaIndex, pointer: str) -> l
                 continue
             if isinstance(example, dict) and "value" in example:
                 rule = match_rule(example[MATCH_KEY], ex_pointer) if MATCH_KEY in example else None
-                found.append(NamedValue(str(name), example["value"], ex_pointer + "/value", rule))
+                delay = None
+                if DELAY_KEY in example:
+                    delay = parse_delay(example[DELAY_KEY], f"{ex_pointer}/{DELAY_KEY}")
+                value = NamedValue(str(name), example["value"], ex_pointer + "/value", rule, delay)
+                found.append(value)
     elif "example" in media:
         found.append(NamedValue("example", media["example"], pointer + "/example"))
     return found
@@ -132,7 +138,7 @@ def build_scenarios(
             schemas[media_type] = media.get("schema")
             for value in example_values(media, index, m_pointer):
                 named.setdefault(value.name, []).append((media_type, value))
-        made: list[tuple[str, str, tuple[Representation, ...], MatchRule | None]] = []
+        made: list[tuple[str, str, tuple[Representation, ...], MatchRule | None, Delay | None]] = []
         if named:
             for name, values in named.items():
                 by_media = dict(values)
@@ -143,13 +149,14 @@ def build_scenarios(
                 )
                 source = "example" if name == "example" else "examples"
                 rule = next((v.match for _, v in values if v.match is not None), None)
-                made.append((name, source, reps, rule))
+                delay = next((v.delay for _, v in values if v.delay is not None), None)
+                made.append((name, source, reps, rule, delay))
         elif content:
             reps = tuple(Representation(mt, schemas[mt]) for mt in content)
-            made.append((key, "schema", reps, None))
+            made.append((key, "schema", reps, None, None))
         else:
-            made.append((key, "empty", (), None))
-        for name, source, reps, rule in made:
+            made.append((key, "empty", (), None, None))
+        for name, source, reps, rule, delay in made:
             scenario_id = name if name not in taken else f"{key}-{name}"
             suffix = 2
             while scenario_id in taken:
@@ -168,6 +175,7 @@ def build_scenarios(
                     headers=headers,
                     description=description,
                     match=rule,
+                    delay=delay,
                 )
             )
     return scenarios, _default_id(keys, first_of, scenarios)

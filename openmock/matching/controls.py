@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from openmock.delays import BadDelay, Delay, parse_delay
+
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 
@@ -22,6 +24,7 @@ class Controls:
     dynamic: bool | None = None
     seed: int | None = None
     validate: bool | None = None  # `Prefer: validate=false` skips request validation
+    delay: Delay | None = None  # `Prefer: delay=300` (or 100-500) milliseconds
     problems: tuple[str, ...] = ()  # unreadable control values, each a sentence
 
     @property
@@ -68,6 +71,12 @@ def read_controls(headers: Mapping[str, str]) -> Controls:
         problems.append(f"{where} must be true or false, got {raw!r}")
         return None
 
+    delay = None
+    if prefer.get("delay"):
+        try:
+            delay = parse_delay(prefer["delay"], "Prefer: delay")
+        except BadDelay as exc:
+            problems.append(str(exc))
     code = integer(headers.get("x-mock-response-code"), "x-mock-response-code", 100, 599)
     if code is None:
         code = integer(prefer.get("code"), "Prefer: code", 100, 599)
@@ -83,5 +92,6 @@ def read_controls(headers: Mapping[str, str]) -> Controls:
         dynamic=flag(prefer.get("dynamic"), "Prefer: dynamic"),
         seed=integer(prefer.get("seed"), "Prefer: seed", 0, 2**63 - 1),
         validate=flag(prefer.get("validate"), "Prefer: validate"),
+        delay=delay,
         problems=tuple(problems),
     )

@@ -124,6 +124,12 @@ class RouteTable:
                 paths.append(p[:-1] if p.endswith("/") else p + "/")
         return paths
 
+    def methods_at(self, raw_path: str) -> tuple[str, ...]:
+        """Every method some operation answers at this path (for a CORS preflight); ()
+        when no path matches. Asks `match` for a method no operation has."""
+        found = self.match("\x00", raw_path)
+        return found.allowed if isinstance(found, MethodNotAllowed) else ()
+
     def match(self, method: str, raw_path: str) -> RouteMatch | MethodNotAllowed | NotFound:
         method = method.upper()
         first_path_match: _Node | None = None

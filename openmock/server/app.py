@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from openmock import __version__
 from openmock.calllog import CallStore
+from openmock.delays import Delay
 from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.model import Catalog
 from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized
@@ -54,6 +55,8 @@ def create_app(
     locale: str = "en_US",
     match_body: bool = False,
     validate: bool = True,
+    cors: bool = True,
+    delay: Delay | None = None,
     log_db: str | Path | None = ":memory:",
     admin: bool = True,
     admin_token: str | None = None,
@@ -67,7 +70,13 @@ def create_app(
     )
     index = SchemaIndex(loaded.document)
     options = MockOptions(
-        seed=seed, dynamic=dynamic, locale=locale, match_body=match_body, validate=validate
+        seed=seed,
+        dynamic=dynamic,
+        locale=locale,
+        match_body=match_body,
+        validate=validate,
+        cors=cors,
+        delay=delay,
     )
     calls = CallStore(log_db) if log_db is not None else None
     return app_from_catalog(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import random
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl
 import anyio
 
 from openmock.calllog import CallStore
+from openmock.delays import Delay
 from openmock.generate import FallbackNeeded, GenerationEngine
 from openmock.matching import (
     Candidate,
@@ -51,6 +53,7 @@ from openmock.routing import (
     parse_parameters,
 )
 from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, ParsedBody, parse_body
+from openmock.server import cors
 from openmock.server.recording import deferred_record
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation import RequestValidator, Verdict
@@ -74,6 +77,8 @@ class MockOptions:
     match_body: bool = False  # --match-body: the body filters paired examples, not just scores
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies get 413
     validate: bool = True  # --no-validate: requests are not checked against the spec
+    cors: bool = True  # --no-cors: no CORS headers, preflights answered like any OPTIONS
+    delay: Delay | None = None  # --delay: (min, max) milliseconds before every answer
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,9 @@ class MockState:
 class Answer:
     """What the mock answers one request with, and what the call log keeps of why."""
 
+    def headers_have(self, name: str) -> bool:
+        return any(key == name for key, _ in self.headers)
+
     status: int
     headers: list[tuple[str, str]]
     body: bytes
@@ -115,6 +123,7 @@ class Answer:
     errors: tuple[dict[str, Any], ...] = ()  # a problem's violations
     closest: tuple[str, ...] = ()  # for a path that matched nothing
     seed: int | None = None
+    delay: Delay | None = None  # how long to wait before answering (None: --delay's)
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -134,6 +143,7 @@ class MockApp:
         # source on every call: 15 us here, more than routing a request).
         self._id_prefix = os.urandom(4).hex()
         self._ids = itertools.count(1)
+        self._delays = random.Random(state.options.seed)  # where in a MIN-MAX range to wait
 
     def swap(self, state: MockState) -> None:
         self.state = state
@@ -161,6 +171,14 @@ class MockApp:
         except Exception as exc:  # never let one request take the server down
             log.error("call %s failed:\n%s", call_id, traceback.format_exc())
             answer = _problem(internal_error(call_id, type(exc).__name__))
+        if state.options.cors:
+            origin = next((v for k, v in scope.get("headers", []) if k == b"origin"), None)
+            if origin is not None and not answer.headers_have("access-control-allow-origin"):
+                sent = [k for k, _ in answer.headers] + ["x-openmock-stub", "x-openmock-scenario"]
+                answer.headers.extend(cors.response_headers(origin.decode("latin-1"), sent))
+        delay = answer.delay or state.options.delay
+        if delay is not None and delay[1] > 0:  # asleep without blocking other requests
+            await anyio.sleep(self._delays.uniform(*delay) / 1000)
         raw_headers = [
             (b"content-length", str(len(answer.body)).encode()),
             (b"x-openmock-call-id", call_id.encode()),
@@ -184,6 +202,10 @@ class MockApp:
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         path = path.split("?", 1)[0] or "/"
+        if method == "OPTIONS" and state.options.cors:
+            preflight = self._preflight(state, scope, path)
+            if preflight is not None:
+                return preflight
         route = state.table.match(method, path)
         if isinstance(route, NotFound):
             return _problem(not_found(path, route.closest))
@@ -241,7 +263,20 @@ class MockApp:
             controls.seed,
             controls.dynamic is True,
         )
-        return self._respond(state, stub, selection, headers, gen)
+        answer = self._respond(state, stub, selection, headers, gen)
+        answer.delay = controls.delay or selection.scenario.delay or stub.delay
+        return answer
+
+    def _preflight(self, state: MockState, scope: Scope, path: str) -> Answer | None:
+        """A CORS preflight for a mocked path, answered by the mock (None: not one)."""
+        headers = _headers(scope)
+        if not cors.is_preflight("OPTIONS", headers):
+            return None
+        allowed = state.table.methods_at(path)
+        if not allowed:
+            return None  # an unknown path: the usual 404
+        out = [*cors.preflight_headers(headers, allowed), ("x-openmock-reason", "cors preflight")]
+        return Answer(204, out, b"", source="cors")
 
     def _invalid(
         self,

@@ -47,6 +47,8 @@ def worker_environment(
 
 def worker_app() -> FastAPI:
     config: dict[str, Any] = json.loads(os.environ[CONFIG_VARIABLE])
+    if config["options"].get("delay") is not None:
+        config["options"]["delay"] = tuple(config["options"]["delay"])  # JSON made it a list
     spec = load_spec(config["spec"], lenient=config["lenient"])
     index = SchemaIndex(spec.document)
     calls = CallStore(config["log_db"]) if config["log_db"] else None
