@@ -1,0 +1,103 @@
+"""In-process use from Python: a real mock server in a background thread.
+
+    with openmock.serve("api.yaml") as mock:
+        httpx.get(f"{mock.url}/pets")
+        assert mock.verify(method="GET", path="/pets")["met"]
+
+For an ASGI app without a socket (httpx.ASGITransport, Starlette's TestClient), use
+`openmock.create_app`.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from openmock.calllog import read_expectation, verify
+from openmock.server import create_app
+from openmock.server.mock import MockApp
+from openmock.spec import Spec
+
+STARTUP_SECONDS = 30.0
+
+
+class RunningMock:
+    """A mock serving in this process: its URL, its calls, and verification."""
+
+    def __init__(self, url: str, app: Any) -> None:
+        self.url = url
+        self.app = app
+        self._mock: MockApp = app.state.mock
+
+    def calls(self, **filters: Any) -> list[dict[str, Any]]:
+        """Recorded calls, newest first (filters as the admin API's: method, path glob,
+        status, stub, since, limit)."""
+        store = self._mock.calls
+        if store is None:
+            raise RuntimeError("this mock records no calls (started with log_db=None)")
+        return store.calls(**filters)
+
+    def verify(self, **pattern: Any) -> dict[str, Any]:
+        """WireMock-style verification: `verify(method="POST", path="/pets", count=1)`;
+        the answer has `met`, `matched` and, when not met, `near_misses`."""
+        store = self._mock.calls
+        if store is None:
+            raise RuntimeError("this mock records no calls (started with log_db=None)")
+        return verify(read_expectation(pattern), store.calls(limit=store.keep))
+
+    def assert_called(self, **pattern: Any) -> None:
+        """`verify`, raising AssertionError with the near misses when not met."""
+        result = self.verify(**pattern)
+        if not result["met"]:
+            misses = "\n".join(
+                f"  {m['method']} {m['url']} -> {m['status']}: {'; '.join(m['differences'])}"
+                for m in result.get("near_misses", [])
+            )
+            raise AssertionError(
+                f"expected {result['expected']} call(s) like {result['pattern']}, found "
+                f"{result['matched']}" + (f"; closest:\n{misses}" if misses else "")
+            )
+
+    def reset_calls(self) -> None:
+        if self._mock.calls is not None:
+            self._mock.calls.clear()
+
+
+@contextmanager
+def serve(
+    spec: str | Path | Spec, *, host: str = "127.0.0.1", port: int = 0, **options: Any
+) -> Iterator[RunningMock]:
+    """Serve `spec` on `host:port` (0: a free port) in a background thread until the block
+    ends. `options` are create_app's (seed, dynamic, validate, delay, log_db...)."""
+    import uvicorn
+
+    app = create_app(spec, **options)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="openmock-serve", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError(f"the mock did not start on {host}:{port}")
+        time.sleep(0.01)
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        yield RunningMock(f"http://{shown}:{sock.getsockname()[1]}", app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        if app.state.mock.calls is not None:
+            app.state.mock.calls.close()
