@@ -108,6 +108,54 @@ def main() -> None:
     """Turn an OpenAPI document into a working mock server."""
 
 
+_KIND_TITLES = {
+    "spec": "The spec",
+    "spec-warning": "The spec",
+    "import": "Operations that cannot be imported",
+    "example": "Examples that break their own schema",
+    "schema": "Schemas no value satisfies",
+}
+
+
+@main.command("check")
+@click.argument("specs", nargs=-1, required=True, type=str)
+@click.option("--json", "as_json", is_flag=True, help="One JSON report per spec.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+def check_command(specs: tuple[str, ...], as_json: bool, strict: bool) -> None:
+    """Report every problem in SPEC that a user can fix; exit 1 on errors."""
+    from openmock.check import check_spec
+
+    reports = [check_spec(spec, cache_dir=default_cache_dir()) for spec in specs]
+    if as_json:
+        payload = [r.as_json() for r in reports]
+        click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
+    else:
+        for report in reports:
+            _print_check(report)
+    failed = any(r.errors or (strict and r.warnings) for r in reports)
+    sys.exit(1 if failed else 0)
+
+
+def _print_check(report: Any) -> None:
+    errors, warnings = len(report.errors), len(report.warnings)
+    verdict = click.style("ok", fg="green") if not errors else click.style("errors", fg="red")
+    click.echo(
+        f"{report.spec}: {report.operations} operations, {errors} error(s), "
+        f"{warnings} warning(s): {verdict}"
+    )
+    for severity, colour in (("error", "red"), ("warning", "yellow")):
+        found = [f for f in report.findings if f.severity == severity]
+        for title in dict.fromkeys(_KIND_TITLES[f.kind] for f in found):
+            group = [f for f in found if _KIND_TITLES[f.kind] == title]
+            click.echo(click.style(f"  {severity}s: {title}", fg=colour, bold=True))
+            hints = {f.hint for f in group}
+            shared = len(group) > 1 and len(hints) == 1
+            for finding in group:
+                click.echo(f"    {finding.render(hint=not shared)}")
+            if shared and group[0].hint:
+                click.echo(f"    ({group[0].hint})")
+
+
 @main.command("logs")
 @click.option("--url", default="http://127.0.0.1:4010", show_default=True, help="The mock's URL.")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new calls as they come.")

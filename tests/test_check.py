@@ -1,0 +1,83 @@
+"""`openmock check`: every problem a user can fix, with where it is, and an exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import CORPUS, SPECS, SpecMaker
+
+from openmock.check import check_spec
+
+CLI = [sys.executable, "-m", "openmock"]
+BAD_EXAMPLE = """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties: {id: {type: integer}}
+              examples:
+                good: {value: {id: 1}}
+                bad: {value: {id: "one"}}
+  /never:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: string, minLength: 5, maxLength: 2}
+"""
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, "check", *args], capture_output=True, text=True)
+
+
+def test_a_bad_example_fails_the_check_and_names_its_pointer(make_spec: SpecMaker) -> None:
+    spec = make_spec(BAD_EXAMPLE)
+    done = _run(str(spec))
+    assert done.returncode == 1
+    assert "Examples that break their own schema" in done.stdout
+    pointer = "/paths/~1pets/get/responses/200/content/application~1json/examples/bad/value"
+    assert f"{spec}:17: GET /pets response example 'bad' does not match" in done.stdout
+    assert pointer in done.stdout and "'one' is not of type 'integer'" in done.stdout
+    assert "Schemas no value satisfies" in done.stdout and "GET /never" in done.stdout
+    report = json.loads(_run(str(spec), "--json").stdout)
+    kinds = sorted(e["kind"] for e in report["errors"])
+    assert kinds == ["example", "schema"]
+    assert "good" not in json.dumps(report)
+
+
+def test_a_clean_spec_passes_and_strict_counts_warnings(make_spec: SpecMaker) -> None:
+    assert _run(str(SPECS / "petstore.yaml")).returncode == 0
+    hooked = make_spec(
+        version="3.1.0",
+        paths={"/a": {"get": {"responses": {"204": {"description": "x"}}}}},
+        webhooks={"newPet": {"post": {"responses": {"200": {"description": "ok"}}}}},
+    )
+    report = check_spec(hooked)
+    assert not report.errors and any("webhook" in w.message for w in report.warnings)
+    assert _run(str(hooked)).returncode == 0
+    assert _run(str(hooked), "--strict").returncode == 1
+
+
+def test_an_invalid_document_is_reported_not_raised(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    done = _run(str(missing))
+    assert done.returncode == 1 and "Traceback" not in done.stderr + done.stdout
+    invalid = CORPUS / "swagger-parser-specs/validate-spec/invalid/duplicate-operation-ids.yaml"
+    report = check_spec(invalid)
+    assert [f.kind for f in report.errors] == ["spec"]
+    assert report.operations == 2  # what a lenient load imports is checked too
