@@ -2,9 +2,9 @@
 
 A pattern names what a call must have: `method`, `path` (a glob: `/pets/*`), `query` and
 `headers` (each value must be equal), `body` (a JSON value the body must equal, or an object
-whose fields it must have), `stub`, `status`. The expected count is `count` (exactly),
-`at_least` or `at_most` (default: at least one). When it is not met, the calls that came
-closest are listed with what differed.
+whose fields it must have), `stub`, `status` (a code, or a class: `5xx`). The expected count
+is `count` (exactly), `at_least` or `at_most` (default: at least one). When it is not met,
+the calls that came closest are listed with what differed.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def differences(pattern: dict[str, Any], call: dict[str, Any]) -> list[str]:
         found.append(f"path is {call['path']}, not {pattern['path']}")
     if "stub" in pattern and pattern["stub"] != call["stub"]:
         found.append(f"stub is {call['stub']}, not {pattern['stub']}")
-    if "status" in pattern and str(pattern["status"]) != str(call["status"]):
+    if "status" in pattern and not _status_matches(str(pattern["status"]), call["status"]):
         found.append(f"status is {call['status']}, not {pattern['status']}")
     for name, wanted in (pattern.get("query") or {}).items():
         got = call["query"].get(name)
@@ -89,6 +89,13 @@ def differences(pattern: dict[str, Any], call: dict[str, Any]) -> list[str]:
     if "body" in pattern and not _body_matches(pattern["body"], call["request_body"]):
         found.append("the body differs")
     return found
+
+
+def _status_matches(wanted: str, status: int) -> bool:
+    """`404`, or a class: `4xx`."""
+    if len(wanted) == 3 and wanted[1:].lower() == "xx":
+        return str(status)[0] == wanted[0]
+    return wanted == str(status)
 
 
 def _body_matches(wanted: Any, text: str | None) -> bool:

@@ -1,0 +1,39 @@
+"""The CI job in docs/ci.md, run as the shell script it shows (with a real openmock server)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_the_ci_job_in_the_docs_runs(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "ci.md").read_text()
+    block = re.search(r"<!-- ci-script:start -->\n```bash\n(.*?)```", text, re.DOTALL)
+    assert block, "docs/ci.md lost its script markers"
+    script = tmp_path / "ci-mock.sh"
+    script.write_text(block.group(1))
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "SPEC": str(ROOT / "specs" / "petstore.yaml"),
+        "PORT": str(_free_port()),
+    }
+    done = subprocess.run(
+        ["bash", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr + (tmp_path / "mock.log").read_text()
+    assert done.stdout.rstrip().endswith("mock ok")
+    assert (tmp_path / "mock-calls.db").exists()
