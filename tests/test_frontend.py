@@ -64,6 +64,14 @@ SLOW = {
                 "application/json": {"example": {"slow": True}}}}},
         }
     },
+    "/slow-search": {
+        "get": {
+            "x-openmock-delay": 300,
+            "parameters": [{"name": "q", "in": "query", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok"}},
+        }
+    },
     "/fast": {
         "get": {
             "responses": {"200": {"description": "ok", "content": {"application/json": {
@@ -96,6 +104,11 @@ def test_a_delay_does_not_hold_up_other_requests(make_spec: SpecMaker, cache_dir
         assert _timed(client, "/fast", headers={"Prefer": "example=later"}) >= 0.2
         assert _timed(client, "/fast", headers={"Prefer": "delay=150"}) >= 0.15
         assert _timed(client, "/slow", headers={"Prefer": "delay=0"}) < 0.2  # the client wins
+        refused = client.get("/slow-search")  # an invalid request waits as long as a valid one
+        assert refused.status_code == 400 and refused.elapsed.total_seconds() >= 0.3
+        assert refused.headers["x-openmock-reason"] == "invalid request"
+        lost = client.get("/nowhere")
+        assert lost.headers["x-openmock-reason"] == "not-found"  # a problem says its kind
         bad = client.get("/fast", headers={"Prefer": "delay=soon"})
         assert bad.status_code == 400 and "Prefer: delay" in bad.json()["detail"]
 

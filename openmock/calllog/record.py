@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -38,9 +38,6 @@ class CallRecord:
     source: str | None = None  # example | generated | problem
     seed: int | None = None
     closest: list[str] = field(default_factory=list)  # for a path that matched nothing
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def truncate_body(body: bytes) -> str | None:

@@ -43,7 +43,6 @@ def response_headers(origin: str, sent: Iterable[str]) -> list[tuple[str, str]]:
     ]
 
 
-def is_preflight(method: str, headers: Mapping[str, str]) -> bool:
-    return (
-        method == "OPTIONS" and "origin" in headers and ("access-control-request-method" in headers)
-    )
+def is_preflight(headers: Mapping[str, str]) -> bool:
+    """Whether an OPTIONS request's headers make it a CORS preflight."""
+    return "origin" in headers and "access-control-request-method" in headers

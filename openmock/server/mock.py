@@ -54,7 +54,7 @@ from openmock.routing import (
 )
 from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, ParsedBody, parse_body
 from openmock.server import cors
-from openmock.server.recording import deferred_record
+from openmock.server.recording import NO_SECRETS, Secrets, deferred_record, secrets_of
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation import RequestValidator, Verdict
 
@@ -90,7 +90,7 @@ class MockState:
     validator: RequestValidator
     options: MockOptions
     pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
-    by_id: Mapping[str, Stub]  # stub id -> stub
+    secrets: Mapping[str, Secrets]  # stub id -> what the call log redacts, worked out once
 
     @classmethod
     def build(
@@ -103,27 +103,28 @@ class MockState:
         responder = Responder(engine, index, options.dynamic)
         pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
         validator = RequestValidator(index)
-        by_id = {stub.id: stub for stub in catalog.stubs}
-        return cls(catalog, table, index, responder, validator, options, pairings, by_id)
+        secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
+        return cls(catalog, table, index, responder, validator, options, pairings, secrets)
 
 
 @dataclass
 class Answer:
     """What the mock answers one request with, and what the call log keeps of why."""
 
-    def headers_have(self, name: str) -> bool:
-        return any(key == name for key, _ in self.headers)
-
     status: int
     headers: list[tuple[str, str]]
     body: bytes
     stub: str = ""
     scenario: str = ""
-    source: str | None = None  # example | generated | problem
+    reason: str = ""  # why this answer (X-Openmock-Reason): a scenario's reason, a problem's slug
+    source: str | None = None  # example | generated | problem | cors
     errors: tuple[dict[str, Any], ...] = ()  # a problem's violations
     closest: tuple[str, ...] = ()  # for a path that matched nothing
     seed: int | None = None
     delay: Delay | None = None  # how long to wait before answering (None: --delay's)
+
+    def has_header(self, name: str) -> bool:
+        return any(key == name for key, _ in self.headers)
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -173,8 +174,9 @@ class MockApp:
             answer = _problem(internal_error(call_id, type(exc).__name__))
         if state.options.cors:
             origin = next((v for k, v in scope.get("headers", []) if k == b"origin"), None)
-            if origin is not None and not answer.headers_have("access-control-allow-origin"):
-                sent = [k for k, _ in answer.headers] + ["x-openmock-stub", "x-openmock-scenario"]
+            if origin is not None and not answer.has_header("access-control-allow-origin"):
+                sent = [k for k, _ in answer.headers]
+                sent += ["x-openmock-stub", "x-openmock-scenario", "x-openmock-reason"]
                 answer.headers.extend(cors.response_headers(origin.decode("latin-1"), sent))
         delay = answer.delay or state.options.delay
         if delay is not None and delay[1] > 0:  # asleep without blocking other requests
@@ -186,14 +188,16 @@ class MockApp:
         if answer.stub:
             raw_headers.append((b"x-openmock-stub", _latin1(answer.stub)))
             raw_headers.append((b"x-openmock-scenario", _latin1(answer.scenario)))
+        if answer.reason:
+            raw_headers.append((b"x-openmock-reason", _latin1(answer.reason)))
         raw_headers.extend((k.encode("latin-1", "replace"), _latin1(v)) for k, v in answer.headers)
         await send({"type": "http.response.start", "status": answer.status, "headers": raw_headers})
         send_body = answer.body if scope["method"] != "HEAD" else b""
         await send({"type": "http.response.body", "body": send_body})
         if self.calls is not None:  # queued: the writer thread stores it
             duration = (time.perf_counter() - started) * 1000
-            stub = state.by_id.get(answer.stub)
-            self.calls.add(deferred_record(call_id, scope, request_body, answer, stub, duration))
+            secrets = state.secrets.get(answer.stub, NO_SECRETS)
+            self.calls.add(deferred_record(call_id, scope, request_body, answer, secrets, duration))
 
     def _handle(self, state: MockState, scope: Scope, request_body: bytes | None) -> Answer:
         method: str = scope["method"]
@@ -232,7 +236,9 @@ class MockApp:
             )
             if verdict is not None:
                 gen = Generation(seed_key, path_values, controls.seed, False, verdict)
-                return self._invalid(state, stub, verdict, headers, gen)
+                answer = self._invalid(state, stub, verdict, headers, gen)
+                answer.delay = controls.delay or stub.delay
+                return answer
         candidates = state.pairings.get(stub.id, ())
         paired = None
         if candidates:  # only then is the body worth reading (if validation has not)
@@ -270,13 +276,18 @@ class MockApp:
     def _preflight(self, state: MockState, scope: Scope, path: str) -> Answer | None:
         """A CORS preflight for a mocked path, answered by the mock (None: not one)."""
         headers = _headers(scope)
-        if not cors.is_preflight("OPTIONS", headers):
+        if not cors.is_preflight(headers):
             return None
         allowed = state.table.methods_at(path)
         if not allowed:
             return None  # an unknown path: the usual 404
-        out = [*cors.preflight_headers(headers, allowed), ("x-openmock-reason", "cors preflight")]
-        return Answer(204, out, b"", source="cors")
+        return Answer(
+            204,
+            cors.preflight_headers(headers, allowed),
+            b"",
+            reason="cors preflight",
+            source="cors",
+        )
 
     def _invalid(
         self,
@@ -293,13 +304,11 @@ class MockApp:
             verdict.status, verdict.title, verdict.detail, verdict.errors(), verdict.challenges
         )
         if selection is None:
-            answer = _problem(problem, stub.id)
-            answer.headers.append(("x-openmock-reason", "invalid request"))
-            return answer
+            return _problem(problem, stub.id, reason="invalid request")
         gen = replace(gen, key=f"{gen.key}|{selection.scenario.id}")
         answer = self._respond(state, stub, selection, headers, gen, instead=problem)
         answer.errors = verdict.errors()
-        if verdict.status == 401 and not any(k == "www-authenticate" for k, _ in answer.headers):
+        if verdict.status == 401 and not answer.has_header("www-authenticate"):
             answer.headers.extend(("www-authenticate", c) for c in verdict.challenges)
         return answer
 
@@ -323,17 +332,21 @@ class MockApp:
             if instead is None:
                 return _problem(result, stub.id, scenario.id)
             warning = f"the spec's {selection.status} response could not be served: {result.title}"
-            answer = _problem(instead, stub.id)
-            answer.headers.append(("x-openmock-reason", "invalid request"))
+            answer = _problem(instead, stub.id, reason="invalid request")
             answer.headers.append(("x-openmock-warning", warning))
             return answer
-        headers_out = [*result.headers, ("x-openmock-reason", selection.reason)]
+        headers_out = list(result.headers)
         if result.warning is not None:
             headers_out.append(("x-openmock-warning", result.warning))
-        source = "example" if result.from_example else "generated"
-        seed = gen.seed if gen.seed is not None else state.options.seed
         return Answer(
-            result.status, headers_out, result.body, stub.id, scenario.id, source, seed=seed
+            result.status,
+            headers_out,
+            result.body,
+            stub.id,
+            scenario.id,
+            selection.reason,
+            "example" if result.from_example else "generated",
+            seed=gen.seed if gen.seed is not None else state.options.seed,
         )
 
 
@@ -364,16 +377,21 @@ def _headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
-def _problem_headers(problem: Problem) -> list[tuple[str, str]]:
-    return [("content-type", MEDIA_TYPE), *problem.headers]
-
-
-def _problem(problem: Problem, stub_id: str = "", scenario_id: str = "") -> Answer:
-    closest = tuple(problem.extra.get("closest", ()))
+def _problem(
+    problem: Problem, stub_id: str = "", scenario_id: str = "", reason: str = ""
+) -> Answer:
+    """An answer made of a problem; its reason is the problem's kind unless one is given."""
     return Answer(
-        problem.status, _problem_headers(problem), problem.body(), stub_id, scenario_id,
-        "problem", problem.errors, closest,
-    )  # fmt: skip
+        problem.status,
+        [("content-type", MEDIA_TYPE), *problem.headers],
+        problem.body(),
+        stub_id,
+        scenario_id,
+        reason or problem.slug,
+        "problem",
+        problem.errors,
+        tuple(problem.extra.get("closest", ())),
+    )
 
 
 def _latin1(text: str) -> bytes:

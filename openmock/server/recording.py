@@ -7,8 +7,6 @@ from collections.abc import Callable, MutableMapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from openmock.calllog.record import CallRecord, redact_headers, redact_query, truncate_body
 from openmock.model import Stub
 
@@ -16,10 +14,13 @@ if TYPE_CHECKING:
     from openmock.server.mock import Answer
 
 
-def _secrets(stub: Stub | None) -> tuple[frozenset[str], frozenset[str]]:
-    """Header names (lower case) and query names the operation's security documents."""
-    if stub is None:
-        return frozenset(), frozenset()
+# Header names (lower case) and query names an operation's security documents: redacted.
+Secrets = tuple[frozenset[str], frozenset[str]]
+NO_SECRETS: Secrets = (frozenset(), frozenset())
+
+
+def secrets_of(stub: Stub) -> Secrets:
+    """What the call log redacts in this operation's calls (worked out once per stub)."""
     schemes = [s for alternative in stub.security for s in alternative if s.kind == "apiKey"]
     headers = frozenset(s.parameter.lower() for s in schemes if s.location == "header")
     query = frozenset(s.parameter for s in schemes if s.location == "query")
@@ -31,14 +32,14 @@ def deferred_record(
     scope: MutableMapping[str, Any],
     request_body: bytes | None,
     answer: Answer,
-    stub: Stub | None,
+    secrets: Secrets,
     duration_ms: float,
 ) -> Callable[[], CallRecord]:
     """What the request path does for the call log: take what the record needs (cheap);
     the writer thread builds the record (redaction, decoding) when it stores it."""
     request = (scope["method"], scope["path"], scope.get("query_string", b""), scope["headers"])
     return partial(
-        call_record, call_id, time.time(), request, request_body, answer, stub, duration_ms
+        call_record, call_id, time.time(), request, request_body, answer, secrets, duration_ms
     )
 
 
@@ -48,19 +49,17 @@ def call_record(
     request: tuple[str, str, bytes, list[tuple[bytes, bytes]]],
     request_body: bytes | None,
     answer: Answer,
-    stub: Stub | None,
+    secrets: Secrets,
     duration_ms: float,
 ) -> CallRecord:
     method, path, raw_query, raw_headers = request
-    secret_headers, secret_query = _secrets(stub)
+    secret_headers, secret_query = secrets
     query_text, query = (
         redact_query(raw_query.decode("latin-1"), secret_query) if raw_query else ("", {})
     )
     request_headers = redact_headers(
         ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers), secret_headers
     )
-    response_headers = dict(answer.headers)  # the mock's own: no secrets in them
-    reason = response_headers.get("x-openmock-reason") or _problem_slug(answer)
     return CallRecord(
         id=call_id,
         time=at,
@@ -73,9 +72,9 @@ def call_record(
         request_size=len(request_body) if request_body is not None else -1,
         stub=answer.stub or None,
         scenario=answer.scenario or None,
-        reason=reason,
+        reason=answer.reason,
         status=answer.status,
-        response_headers=response_headers,
+        response_headers=dict(answer.headers),  # the mock's own: no secrets in them
         response_body=truncate_body(answer.body),
         response_size=len(answer.body),
         duration_ms=round(duration_ms, 3),
@@ -84,14 +83,3 @@ def call_record(
         seed=answer.seed,
         closest=list(answer.closest),
     )
-
-
-def _problem_slug(answer: Answer) -> str:
-    """`not-found`, `invalid-body`...: why a problem answered, for the record's reason."""
-    if answer.source != "problem":
-        return ""
-    try:
-        kind = str(orjson.loads(answer.body).get("type", ""))
-    except (orjson.JSONDecodeError, AttributeError):
-        return "problem"
-    return kind.rsplit("/", 1)[-1]
