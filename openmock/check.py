@@ -16,8 +16,10 @@ from typing import Any, Literal
 
 from openmock.generate import GenerationEngine, GenerationError
 from openmock.importer import build_catalog
+from openmock.mediatypes import is_json
 from openmock.model import Catalog, NamedValue
 from openmock.spec import SpecError, SpecProblem, load_spec
+from openmock.spec.errors import pointer_from_parts
 from openmock.spec.locate import Locator
 from openmock.spec.schemas import SchemaIndex
 
@@ -88,8 +90,9 @@ def check_spec(path: str | Path, cache_dir: Path | None = None) -> Report:
     report.findings += [
         _from_problem(p, "warning", "spec-warning") for p in spec.warnings if p.message not in said
     ]
+    failed_at = {stub.pointer for stub in catalog.stubs if stub.import_error is not None}
     for problem in catalog.problems:
-        failed = "cannot be imported" in problem.message
+        failed = problem.pointer in failed_at  # the problem said of an operation that answers 500
         report.findings.append(
             _from_problem(problem, "error" if failed else "warning", "import" if failed else "spec")
         )
@@ -118,7 +121,7 @@ def _examples(catalog: Catalog, index: SchemaIndex) -> list[Finding]:
             error = next(iter(index.validator(schema, direction).iter_errors(example.value)))
         except Exception:  # an unresolvable schema: nothing to say about the example
             return
-        inner = "".join(f"/{p}" for p in error.absolute_path)
+        inner = pointer_from_parts(list(error.absolute_path))
         at = f" at {inner}" if inner else ""
         found.append(
             Finding(
@@ -136,11 +139,11 @@ def _examples(catalog: Catalog, index: SchemaIndex) -> list[Finding]:
     for stub in catalog.stubs:
         for scenario in stub.scenarios:
             for rep in scenario.representations:
-                if rep.example is not None and "json" in rep.media_type:
+                if rep.example is not None and is_json(rep.media_type):
                     judge(rep.example, rep.schema, "response", f"{stub.id} response")
         for media in stub.request_body.content if stub.request_body else ():
             for example in media.examples:
-                if "json" in media.media_type:
+                if is_json(media.media_type):
                     judge(example, media.schema, "request", f"{stub.id} request body")
         for param in stub.parameters:
             for example in param.examples:

@@ -39,6 +39,8 @@ def test_filters_and_order() -> None:
     assert [c["id"] for c in store.calls(path="/pets/*")] == ["c1"]
     assert [c["id"] for c in store.calls(status="4xx")] == ["c3", "c2"]
     assert [c["id"] for c in store.calls(status=422)] == ["c2"]
+    with pytest.raises(ValueError, match="a code"):
+        store.calls(status="teapot")
     assert [c["id"] for c in store.calls(stub="showPetById")] == ["c1"]
     assert [c["id"] for c in store.calls(since=1002.5)] == ["c3"]
     assert [c["id"] for c in store.calls(limit=1)] == ["c3"]

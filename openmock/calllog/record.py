@@ -72,3 +72,13 @@ def redact_query(query: str, secret: frozenset[str]) -> tuple[str, dict[str, Any
     ]
     redacted = urlencode(pairs) if any(k in secret for k, _ in pairs) else query
     return redacted, collect_fields(pairs)
+
+
+def status_range(text: str | int) -> tuple[int, int]:
+    """A status filter: `404` -> (404, 404), `4xx` -> (400, 499). ValueError otherwise."""
+    text = str(text).strip().lower()
+    if len(text) == 3 and text[0] in "12345" and text[1:] == "xx":
+        return int(text[0]) * 100, int(text[0]) * 100 + 99
+    if len(text) == 3 and text.isdigit():
+        return int(text), int(text)
+    raise ValueError(f"a status is a code (404) or a class (4xx), not {text!r}")

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from openmock.calllog.record import CallRecord
+from openmock.calllog.record import CallRecord, status_range
 
 Pending = CallRecord | Callable[[], CallRecord]
 
@@ -183,7 +183,7 @@ class CallStore:
         limit: int = 100,
     ) -> list[dict[str, Any]]:
         """Calls newest first. `path` is a glob (`/pets/*`); `status` a code or a class
-        (`4xx`); `since` seconds since the epoch."""
+        (`4xx`; ValueError for anything else); `since` seconds since the epoch."""
         self.flush()
         where: list[str] = []
         args: list[Any] = []
@@ -194,13 +194,8 @@ class CallStore:
             where.append("path GLOB ?")
             args.append(path)
         if status is not None and str(status):
-            text = str(status).lower()
-            if len(text) == 3 and text.endswith("xx") and text[0].isdigit():
-                where.append("status BETWEEN ? AND ?")
-                args += [int(text[0]) * 100, int(text[0]) * 100 + 99]
-            else:
-                where.append("status = ?")
-                args.append(int(text))
+            where.append("status BETWEEN ? AND ?")
+            args += status_range(status)
         if stub:
             where.append("stub = ?")
             args.append(stub)

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from openmock.calllog.record import status_range
+
 PATTERN_KEYS = frozenset({"method", "path", "query", "headers", "body", "stub", "status"})
 NEAR_MISSES = 3
 
@@ -92,10 +94,12 @@ def differences(pattern: dict[str, Any], call: dict[str, Any]) -> list[str]:
 
 
 def _status_matches(wanted: str, status: int) -> bool:
-    """`404`, or a class: `4xx`."""
-    if len(wanted) == 3 and wanted[1:].lower() == "xx":
-        return str(status)[0] == wanted[0]
-    return wanted == str(status)
+    """`404`, or a class: `4xx` (an unreadable one matches nothing)."""
+    try:
+        low, high = status_range(wanted)
+    except ValueError:
+        return False
+    return low <= status <= high
 
 
 def _body_matches(wanted: Any, text: str | None) -> bool:

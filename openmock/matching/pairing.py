@@ -128,8 +128,8 @@ def _score(candidate: Candidate, request: PairedRequest) -> tuple[int, list[str]
     return score, matched
 
 
-_RULE_PARTS = (("path", "path", 2), ("query", "query", 1), ("headers", "header", 1),
-               ("cookies", "cookie", 1))  # fmt: skip
+# MatchRule field -> parameter location; each scores PARAM_POINTS of its location.
+_RULE_PARTS = (("path", "path"), ("query", "query"), ("headers", "header"), ("cookies", "cookie"))
 
 
 def _rule_score(rule: MatchRule, request: PairedRequest) -> tuple[int, list[str]] | None:
@@ -137,7 +137,7 @@ def _rule_score(rule: MatchRule, request: PairedRequest) -> tuple[int, list[str]
     score = 0
     matched: list[str] = []
     raw = request.raw or {}
-    for part, location, points in _RULE_PARTS:
+    for part, location in _RULE_PARTS:
         criteria: Mapping[str, Any] = getattr(rule, part)
         sent = raw.get(part, {})
         for name, wanted in criteria.items():
@@ -146,7 +146,7 @@ def _rule_score(rule: MatchRule, request: PairedRequest) -> tuple[int, list[str]
                 got = sent.get(name, _ABSENT)
             if got is _ABSENT or not _same(got, wanted):
                 return None
-            score += points
+            score += PARAM_POINTS[location]
             matched.append(f"{location} {name}")
     if rule.has_body:
         points = _body_points(request.body, rule.body) if request.has_body else 0

@@ -22,9 +22,17 @@ from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.mock import MockApp
 
 
+def _response(problem: Problem) -> Response:
+    return Response(
+        problem.body(),
+        status_code=problem.status,
+        media_type=MEDIA_TYPE,
+        headers=dict(problem.headers),
+    )
+
+
 def _problem(status: int, title: str, detail: str, slug: str) -> Response:
-    problem = Problem(status, title, detail, slug)
-    return Response(problem.body(), status_code=status, media_type=MEDIA_TYPE)
+    return _response(Problem(status, title, detail, slug))
 
 
 class AdminUnauthorized(Exception):
@@ -32,15 +40,14 @@ class AdminUnauthorized(Exception):
 
 
 def unauthorized(_: Request, __: Exception) -> Response:
-    problem = Problem(
-        401,
-        "Admin token required",
-        "This server was started with --admin-token: send `Authorization: Bearer <token>`.",
-        "admin-unauthorized",
-        headers=(("www-authenticate", 'Bearer realm="openmock-admin"'),),
-    )
-    return Response(
-        problem.body(), status_code=401, media_type=MEDIA_TYPE, headers=dict(problem.headers)
+    return _response(
+        Problem(
+            401,
+            "Admin token required",
+            "This server was started with --admin-token: send `Authorization: Bearer <token>`.",
+            "admin-unauthorized",
+            headers=(("www-authenticate", 'Bearer realm="openmock-admin"'),),
+        )
     )
 
 
@@ -110,14 +117,12 @@ def admin_router(mock: MockApp, started: float, token: str | None = None) -> API
     ) -> Any:
         if mock.calls is None:
             return _problem(*no_log)
-        if status and not (
-            status.isdigit() or status.lower() in {"1xx", "2xx", "3xx", "4xx", "5xx"}
-        ):
-            detail = f"status must be a code (404) or a class (4xx), not {status!r}."
-            return _problem(400, "Unreadable filter", detail, "bad-filter")
-        return mock.calls.calls(
-            method=method, path=path, status=status, stub=stub, since=since, limit=limit
-        )
+        try:
+            return mock.calls.calls(
+                method=method, path=path, status=status, stub=stub, since=since, limit=limit
+            )
+        except ValueError as exc:  # the status filter
+            return _problem(400, "Unreadable filter", f"{exc}.", "bad-filter")
 
     @router.get("/calls/{call_id}", summary="One recorded call")
     def call(call_id: str) -> Any:

@@ -32,8 +32,7 @@ class SchemaIndex:
         # The 2020-12 checker: a bare FormatChecker() mixes in draft 3 (`time` without offset).
         self._format_checker = Draft202012Validator.FORMAT_CHECKER
         self._validators: dict[tuple[int, str], tuple[Any, Draft202012Validator]] = {}
-        self._checks: dict[tuple[int, str], tuple[Any, Check]] = {}
-        self._compilers: dict[str, CheckCompiler] = {}
+        self._compilers: dict[str, CheckCompiler] = {}  # per direction; they cache by schema
         self._pointers: dict[int, str] | None = None
         self._classes = {
             "any": Draft202012Validator,
@@ -132,16 +131,10 @@ class SchemaIndex:
     def checker(self, schema: Any, direction: str = "any") -> Check:
         """A compiled yes/no check for `schema` (checks.py): jsonschema's answer, faster.
         May raise what jsonschema raises (an unresolvable reference)."""
-        key = (id(schema), direction)
-        cached = self._checks.get(key)
-        if cached is not None and cached[0] is schema:
-            return cached[1]
         compiler = self._compilers.get(direction)
         if compiler is None:
             compiler = self._compilers[direction] = CheckCompiler(self, direction)
-        check = compiler.compile(schema)
-        self._checks[key] = (schema, check)
-        return check
+        return compiler.compile(schema)
 
     def is_valid(self, schema: Any, value: Any, direction: str = "any") -> bool:
         try:

@@ -21,6 +21,7 @@ from openmock.model import MediaBody, Parameter, Stub
 from openmock.routing import ParsedParameters, RequestParts
 from openmock.routing.body import ParsedBody, parse_body
 from openmock.spec.checks import Check
+from openmock.spec.errors import pointer_from_parts
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation.credentials import check_credentials
 from openmock.validation.forms import FormTyper
@@ -195,4 +196,4 @@ def _errors(compiled: Compiled, value: Any) -> list[ValidationError]:
 
 
 def _path_of(error: ValidationError) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
+    return pointer_from_parts(list(error.absolute_path))
