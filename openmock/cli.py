@@ -14,18 +14,22 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from openmock import __version__
 from openmock.delays import BadDelay, parse_delay
 from openmock.describe import stub_json
+from openmock.embed import base_url
 from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.model import Catalog, Stub
 from openmock.spec import SpecError, SpecProblem, load_spec
 from openmock.spec.schemas import SchemaIndex
 from openmock.spec.validate import default_cache_dir
+
+if TYPE_CHECKING:
+    from openmock.server.mock import MockOptions
 
 EXIT_BAD_SPEC = 2
 TABLE_ROWS = 40
@@ -33,7 +37,7 @@ DEFAULT_LOG_DB = ".openmock/calls.db"  # under the directory the mock is started
 WARNINGS_SHOWN = 10
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"openmock: error: {message}", err=True)
     sys.exit(EXIT_BAD_SPEC)
 
@@ -45,7 +49,6 @@ def _load(spec_path: str, lenient: bool) -> tuple[Catalog, SchemaIndex]:
         count = len(exc.problems)
         lead = "the spec cannot be used" + (f" ({count} problems)" if count > 1 else "")
         _fail(f"{lead}:\n{exc.render()}")
-        raise  # unreachable; keeps type checkers informed
     index = SchemaIndex(spec.document)
     catalog = build_catalog(spec, index)
     _warn(list(spec.warnings) + list(catalog.problems))
@@ -305,12 +308,10 @@ def from_spec(
     except (OSError, sqlite3.Error) as exc:
         _fail(f"--log-db {log_db}: the call log cannot be opened ({exc}); pass another path, "
               ":memory:, or --no-log.")  # fmt: skip
-        raise  # unreachable
     try:
         delay_range = parse_delay(delay, "--delay") if delay is not None else None
     except BadDelay as exc:
         _fail(f"{exc}.")
-        raise  # unreachable
     options = MockOptions(
         seed=seed,
         dynamic=dynamic,
@@ -326,15 +327,13 @@ def from_spec(
         )
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
-        raise  # unreachable
     # The spec, its schemas and compiled checks live as long as the server: moved out of the
     # garbage collector's way, so its collections do not rescan them while serving.
     gc.collect()
     gc.freeze()
     sock = _bind(host, port)
     actual_port = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{actual_port}"
+    url = base_url(host, actual_port)
     spec = catalog.spec
     label = _version_label(spec.kind, spec.source_version)
     click.echo(f"openmock {__version__}: {spec.title} ({label}) from {spec.path}")
@@ -384,7 +383,7 @@ def from_spec(
 def _run_workers(
     spec: str,
     lenient: bool,
-    options: Any,
+    options: MockOptions,
     log_db: str | None,
     admin: tuple[bool, str | None],
     workers: int,
@@ -409,7 +408,7 @@ def _run_workers(
         APP_FACTORY, factory=True, workers=workers, log_level="warning", access_log=False
     )
     host, port = sock.getsockname()[:2]
-    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    url = base_url(host, port)
 
     def announce() -> None:
         for _ in range(600):  # up to a minute for the workers to load the spec

@@ -16,14 +16,52 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openmock.calllog import read_expectation, verify
-from openmock.server import create_app
-from openmock.server.mock import MockApp
-from openmock.spec import Spec
+
+if TYPE_CHECKING:  # imported when used: the CLI takes base_url from here without FastAPI
+    from openmock.server.mock import MockApp
+    from openmock.spec import Spec
 
 STARTUP_SECONDS = 30.0
+
+
+def base_url(host: str, port: int) -> str:
+    """`http://127.0.0.1:4010`, `http://[::1]:4010`."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@contextmanager
+def serve_app(
+    app: Any, *, host: str = "127.0.0.1", port: int = 0, timeout: float = STARTUP_SECONDS
+) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn in a background thread; yields its base URL once it
+    accepts connections, stops it when the block ends."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="openmock-serve", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError(f"uvicorn did not start on {host}:{port}")
+        time.sleep(0.01)
+    try:
+        yield base_url(host, sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        thread.join(timeout)
+        sock.close()
 
 
 class RunningMock:
@@ -74,30 +112,12 @@ def serve(
 ) -> Iterator[RunningMock]:
     """Serve `spec` on `host:port` (0: a free port) in a background thread until the block
     ends. `options` are create_app's (seed, dynamic, validate, delay, log_db...)."""
-    import uvicorn
+    from openmock.server import create_app
 
     app = create_app(spec, **options)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="openmock-serve", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise RuntimeError(f"the mock did not start on {host}:{port}")
-        time.sleep(0.01)
-    shown = f"[{host}]" if ":" in host else host
     try:
-        yield RunningMock(f"http://{shown}:{sock.getsockname()[1]}", app)
+        with serve_app(app, host=host, port=port) as url:
+            yield RunningMock(url, app)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         if app.state.mock.calls is not None:
             app.state.mock.calls.close()
