@@ -8,17 +8,15 @@ replaying GETs of 50 pets and the pet list round-robin after a warm-up round.
 
 from __future__ import annotations
 
-import datetime as dt
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from load import Request, free_port, serve, wrk_run  # noqa: E402
+from report import write_report  # noqa: E402
 
 SPEC = ROOT / "specs" / "petstore.yaml"
 
@@ -39,32 +37,24 @@ def main() -> None:
                 wrk_run(url, requests, seconds=2)  # warm-up: bodies generated and cached
                 rows.append((label, wrk_run(url, requests, seconds=5)))
     base = rows[0][1].requests_per_second
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
-    today = dt.date.today().isoformat()
-    lines = [
-        f"# Call log cost, {today}, commit {commit}",
-        "",
-        "`openmock from-spec specs/petstore.yaml` pinned to one core, wrk on the other "
-        "(32 connections, 5 s): GETs of 50 pets and the list, round-robin.",
-        "",
-        "| call log | req/s | of off | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|",
-        *[
-            f"| {label} | {r.requests_per_second:,.0f} | {r.requests_per_second / base:.0%} "
-            f"| {r.p50_ms:.1f} | {r.p99_ms:.1f} |"
-            for label, r in rows
+    write_report(
+        "calllog",
+        "Call log cost",
+        [
+            "`openmock from-spec specs/petstore.yaml` pinned to one core, wrk on the other "
+            "(32 connections, 5 s): GETs of 50 pets and the list, round-robin.",
+            "",
+            "| call log | req/s | of off | p50 ms | p99 ms |",
+            "|---|---:|---:|---:|---:|",
+            *[
+                f"| {label} | {r.requests_per_second:,.0f} | {r.requests_per_second / base:.0%} "
+                f"| {r.p50_ms:.1f} | {r.p99_ms:.1f} |"
+                for label, r in rows
+            ],
+            "",
+            "Target: the file log costs less than 15% of the requests/s.",
         ],
-        "",
-        "Target: the file log costs less than 15% of the requests/s.",
-    ]
-    text = "\n".join(lines) + "\n"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{today}-{commit}-calllog.md"
-    out.write_text(text)
-    print(text)
-    print(f"written to {out.relative_to(ROOT)}")
+    )
 
 
 if __name__ == "__main__":

@@ -7,9 +7,7 @@ Targets (issue 3): at least 5,000 small objects per second on one core; a GitHub
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -18,8 +16,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
+
+from report import write_report  # noqa: E402
 
 from openmock.generate import GenerationEngine  # noqa: E402
 from openmock.spec import load_spec  # noqa: E402
@@ -117,27 +116,19 @@ def main() -> None:
         big = GenerationEngine(index)
         rows.append((f"largest corpus response: {where}", *rate(lambda k: big.value(schema, k))))
 
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
-    today = dt.date.today().isoformat()
-    lines = [
-        f"# Generation throughput, {today}, commit {commit}",
-        "",
-        "One process, one core; every value is checked by the validator, as when serving.",
-        "",
-        "| schema | values/s | ms/value |",
-        "|---|---:|---:|",
-        *[f"| {name} | {per_s:,.0f} | {ms:.3f} |" for name, per_s, ms in rows],
-        "",
-        "Targets: small objects >= 5,000/s; GitHub `repository` < 2 ms.",
-    ]
-    text = "\n".join(lines) + "\n"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{today}-{commit}-generation.md"
-    out.write_text(text)
-    print(text)
-    print(f"written to {out.relative_to(ROOT)}")
+    write_report(
+        "generation",
+        "Generation throughput",
+        [
+            "One process, one core; every value is checked by the validator, as when serving.",
+            "",
+            "| schema | values/s | ms/value |",
+            "|---|---:|---:|",
+            *[f"| {name} | {per_s:,.0f} | {ms:.3f} |" for name, per_s, ms in rows],
+            "",
+            "Targets: small objects >= 5,000/s; GitHub `repository` < 2 ms.",
+        ],
+    )
     print(json.dumps({name: round(per_s) for name, per_s, _ in rows}))
 
 

@@ -16,9 +16,7 @@ them, tests/valid_requests.py). Two measurements:
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the request builder the e2e tests use
 
 from load import Request, free_port, serve, wrk_run  # noqa: E402
+from report import write_report  # noqa: E402
 from valid_requests import build, concrete_path, with_cookies  # noqa: E402
 
 from openmock.generate import GenerationEngine  # noqa: E402
@@ -147,6 +146,7 @@ def over_http(spec: Path, groups: list[tuple[str, list[Call]]]) -> list[str]:
     for validate in (True, False):
         port = free_port()
         command = [sys.executable, "-m", "openmock", "from-spec", str(spec), "--port", str(port)]
+        command.append("--no-log")  # validation's cost alone, not the call log's
         with serve(command + ([] if validate else ["--no-validate"]), port) as url:
             for label, chosen in groups:
                 requests = [c.request for c in chosen]
@@ -220,16 +220,7 @@ def main() -> None:
     ):
         if spec.exists():
             lines += section(spec, title, http)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
-    today = dt.date.today().isoformat()
-    text = "\n".join([f"# Request validation cost, {today}, commit {commit}", "", *lines])
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{today}-{commit}-validation.md"
-    out.write_text(text)
-    print(text)
-    print(f"written to {out.relative_to(ROOT)}")
+    write_report("validation", "Request validation cost", lines)
 
 
 if __name__ == "__main__":
