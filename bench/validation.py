@@ -28,7 +28,6 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-RESULTS = ROOT / "bench" / "results"
 CACHE = ROOT / ".openmock" / "cache"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the request builder the e2e tests use
