@@ -4,6 +4,7 @@ is validation's job, which knows the schema."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -106,7 +107,7 @@ def _multipart(raw: bytes, content_type: str) -> ParsedBody:
     return ParsedBody(collect_fields(pairs), True)
 
 
-def unflatten_brackets(fields: dict[str, Any], literal: set[str]) -> dict[str, Any]:
+def unflatten_brackets(fields: dict[str, Any], literal: Container[str]) -> dict[str, Any]:
     """Form fields in bracket notation as nested values, as Stripe, Rails and PHP clients
     send them: `card[number]=4242` -> {"card": {"number": "4242"}}, `items[0][price]=p` ->
     {"items": [{"price": "p"}]}, `tags[]=a&tags[]=b` -> {"tags": ["a", "b"]}. Names in

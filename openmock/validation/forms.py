@@ -43,8 +43,7 @@ class FormTyper:
         """The fields typed, and whether the schema accepts them. Typed by each node's
         main type first; where that reading breaks the schema, again with every
         anyOf/oneOf branch tried (slower, and rarely needed)."""
-        literal = set(self._shape(schema).properties)
-        nested = unflatten_brackets(fields, literal)
+        nested = unflatten_brackets(fields, self._shape(schema).properties)
         value = self._typed(nested, schema, 0, False)
         if self.index.is_valid(schema, value, "request"):
             return value, True

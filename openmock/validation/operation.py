@@ -89,11 +89,14 @@ class OperationValidator:
     ) -> tuple[Verdict | None, ParsedBody]:
         """What is wrong with a request (None: nothing), and its body as read for its media
         type (so pairing need not read it again)."""
-        query = {name: value for name, value in parts.query}
-        found, challenges = check_credentials(
-            self.stub.security, parts.headers, query, parts.cookies
-        )
-        violations = list(found)
+        violations: list[Violation] = []
+        challenges: tuple[str, ...] = ()
+        if self.stub.security:  # most operations have none: no query dict per request
+            query = dict(parts.query)
+            found, challenges = check_credentials(
+                self.stub.security, parts.headers, query, parts.cookies
+            )
+            violations.extend(found)
         violations.extend(self._parameters(params))
         parsed, body_violations = self._body(body, content_type)
         violations.extend(body_violations)
