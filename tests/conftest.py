@@ -74,3 +74,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
     for line in STATS.lines():
         terminalreporter.write_line(line)
+    from test_fuzz import SENT
+
+    if SENT["requests"]:
+        terminalreporter.write_line(
+            f"fuzz: {SENT['requests']:,} random and malformed requests to {SENT['specs']} specs"
+        )

@@ -36,7 +36,8 @@ from openmock.server import MockOptions, app_from_catalog
 from openmock.spec import load_spec
 from openmock.spec.schemas import SchemaIndex
 
-EXAMPLES_PER_SPEC = 50  # x ~150 specs: about 7,500 requests per run
+EXAMPLES_PER_SPEC = 50  # per spec (hypothesis may need fewer for a small one)
+SENT = {"requests": 0, "specs": 0}  # counted, and printed at the end of the run (conftest)
 PROBLEM = "application/problem+json"
 
 _UNICODE = st.characters(codec="utf-8", exclude_categories=("Cs",))
@@ -131,6 +132,9 @@ def _judge(stubs: dict[str, Stub], response: httpx.Response, allow_500: bool) ->
     where = f"{response.request.method} {response.request.url} -> {status}"
     scenario_id = response.headers.get("x-openmock-scenario", "")
     stub = stubs.get(response.headers.get("x-openmock-stub", ""))
+    if response.request.method == "HEAD":  # no body to read: the headers must say it all
+        _judge_head(stub, scenario_id, response, allow_500)
+        return
     ours = response.headers.get("content-type") == PROBLEM and response.json().get(
         "type", ""
     ).startswith(PROBLEM_TYPE_BASE)
@@ -150,6 +154,26 @@ def _judge(stubs: dict[str, Stub], response: httpx.Response, allow_500: bool) ->
         assert allow_500 and problem["type"].endswith(("/import-error", "/generation-failed")), (
             f"{where}: {response.text}"
         )
+
+
+def _judge_head(
+    stub: Stub | None, scenario_id: str, response: httpx.Response, allow_500: bool
+) -> None:
+    """A HEAD answer: a spec scenario covering its status, or a problem of the mock's own
+    whose kind (X-Openmock-Reason) is never an internal error."""
+    status = response.status_code
+    where = f"HEAD {response.request.url} -> {status}"
+    reason = response.headers.get("x-openmock-reason", "")
+    assert reason != "internal-error", where
+    if response.headers.get("content-type") == PROBLEM and not (scenario_id and stub):
+        assert status < 500 or (allow_500 and reason in ("import-error", "generation-failed"))
+        return
+    if status >= 400 and stub is not None and scenario_id:
+        scenario = stub.scenario(scenario_id)
+        if reason == "generation-failed":
+            assert allow_500, where
+        else:
+            assert scenario is not None and scenario.covers(status), f"{where}: undocumented"
 
 
 @pytest.mark.parametrize("root", _specs())
@@ -188,6 +212,8 @@ def test_random_and_malformed_requests_never_break_the_mock(root: Path, cache_di
                 ready[stub.id] = (build(stub, engine, stub.id), concrete_path(stub, engine))
             valid, path = ready[stub.id]
             response = client.request(**_request(stub, valid, path, data))
+            SENT["requests"] += 1
             _judge(by_id, response, allow_500)
 
         fuzz()
+        SENT["specs"] += 1
