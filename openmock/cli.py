@@ -402,7 +402,9 @@ def _run_workers(
     from openmock.server.workers import APP_FACTORY, worker_environment
 
     os.environ.update(
-        worker_environment(str(Path(spec).resolve()), lenient, options, log_db, *admin)
+        worker_environment(
+            str(Path(spec).resolve()), lenient, options, log_db, *admin, default_cache_dir()
+        )
     )
     config = uvicorn.Config(
         APP_FACTORY, factory=True, workers=workers, log_level="warning", access_log=False

@@ -14,6 +14,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -36,11 +37,13 @@ def worker_environment(
     log_db: str | None,
     admin: bool,
     admin_token: str | None,
+    cache_dir: Path | None,
 ) -> dict[str, str]:
     """The environment a worker needs to build the same mock as the parent."""
     config = {
         "spec": spec, "lenient": lenient, "options": asdict(options), "log_db": log_db,
         "admin": admin, "admin_token": admin_token,
+        "cache_dir": str(cache_dir) if cache_dir is not None else None,
     }  # fmt: skip
     return {CONFIG_VARIABLE: json.dumps(config)}
 
@@ -49,7 +52,8 @@ def worker_app() -> FastAPI:
     config: dict[str, Any] = json.loads(os.environ[CONFIG_VARIABLE])
     if config["options"].get("delay") is not None:
         config["options"]["delay"] = tuple(config["options"]["delay"])  # JSON made it a list
-    spec = load_spec(config["spec"], lenient=config["lenient"])
+    cache_dir = Path(config["cache_dir"]) if config["cache_dir"] else None
+    spec = load_spec(config["spec"], lenient=config["lenient"], cache_dir=cache_dir)
     index = SchemaIndex(spec.document)
     calls = CallStore(config["log_db"]) if config["log_db"] else None
     app = app_from_catalog(
