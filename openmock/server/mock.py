@@ -140,8 +140,8 @@ class MockApp:
     def __init__(self, state: MockState, calls: CallStore | None = None) -> None:
         self.state = state
         self.calls = calls  # the call log; None: calls are not recorded
-        # Call ids: a random prefix per process and a counter (uuid4 reads the OS's random
-        # source on every call: 15 us here, more than routing a request).
+        # Call ids: a random prefix per process (so several workers never collide) and a
+        # counter; 0.17 us against uuid4's 1.5 us (timeit, here).
         self._id_prefix = os.urandom(4).hex()
         self._ids = itertools.count(1)
         self._delays = random.Random(state.options.seed)  # where in a MIN-MAX range to wait
