@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 4010
 SPEC   ?= specs/petstore.yaml
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck unit install dev clean bench
+.PHONY: run test lint typecheck unit install dev clean bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,14 +34,20 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy openmock
 
-unit: dev
+unit: dev browser
 	$(BIN)/pytest -q
+
+# The inspector page's browser test drives Debian's Chromium (tests skip it only where
+# Chromium cannot be installed, and say so).
+browser:
+	@command -v chromium >/dev/null || $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1; } \
+		|| echo "chromium could not be installed: the inspector's browser test is skipped"
 
 test: lint typecheck unit
 
 # Benchmarks write their tables to bench/results/ (never timed unit tests: shared machines).
 # The HTTP load tests need wrk (Debian's package), installed here where missing.
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 bench: dev
 	@command -v wrk >/dev/null || $(SUDO) apt-get install -y -q wrk >/dev/null 2>&1 \
 		|| { $(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q wrk >/dev/null 2>&1; } \

@@ -303,6 +303,11 @@ def from_spec(
     if workers > 1 and log_db == ":memory:" and not no_log:
         _fail("--workers with --log-db :memory: would give each worker a log of its own; "
               "pass a file (the default) or --no-log.")  # fmt: skip
+    if workers > 1 and no_log:
+        click.echo(
+            "note: with --no-log, a stub changed through the admin API changes only the "
+            "worker that received it (the workers share changes through --log-db)."
+        )
     try:
         calls = None if no_log else CallStore(log_db)
     except (OSError, sqlite3.Error) as exc:
@@ -323,7 +328,13 @@ def from_spec(
     )
     try:
         app = app_from_catalog(
-            catalog, index, options, calls, admin=not no_admin, admin_token=admin_token
+            catalog,
+            index,
+            options,
+            calls,
+            admin=not no_admin,
+            admin_token=admin_token,
+            journal=":memory:" if no_log else log_db,
         )
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")

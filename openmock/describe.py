@@ -9,14 +9,33 @@ from openmock.model import Scenario, Stub
 
 
 def scenario_json(scenario: Scenario) -> dict[str, Any]:
-    return {
+    described: dict[str, Any] = {
         "id": scenario.id,
         "name": scenario.name,
         "status": scenario.status,
         "status_key": scenario.status_key,
         "source": scenario.source,
         "media_types": [r.media_type for r in scenario.representations],
+        "description": scenario.description,
+        "example_pointers": [r.example.pointer for r in scenario.representations if r.example],
     }
+    if scenario.source == "runtime":  # what the admin API was given, so it can be shown back
+        rep = scenario.representations[0] if scenario.representations else None
+        if rep is not None and rep.example is not None:
+            described["body"] = rep.example.value
+        described["headers"] = {
+            h.name: h.example.value for h in scenario.headers if h.example is not None
+        }
+    if scenario.match is not None:
+        described["match"] = {
+            "path": dict(scenario.match.path),
+            "query": dict(scenario.match.query),
+            "headers": dict(scenario.match.headers),
+            "cookies": dict(scenario.match.cookies),
+        } | ({"body": scenario.match.body} if scenario.match.has_body else {})
+    if scenario.delay is not None:
+        described["delay_ms"] = list(scenario.delay)
+    return described
 
 
 def stub_json(stub: Stub) -> dict[str, Any]:
@@ -28,5 +47,8 @@ def stub_json(stub: Stub) -> dict[str, Any]:
         "summary": stub.summary,
         "default_scenario": stub.default_scenario_id,
         "import_error": stub.import_error,
+        "origin": stub.origin,
+        "match_body": stub.match_body,
+        "delay_ms": list(stub.delay) if stub.delay is not None else None,
         "scenarios": [scenario_json(sc) for sc in stub.scenarios],
     }

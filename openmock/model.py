@@ -14,7 +14,8 @@ from openmock.delays import Delay
 from openmock.spec import Spec, SpecProblem
 
 Location = Literal["path", "query", "header", "cookie"]
-ScenarioSource = Literal["examples", "example", "schema", "empty", "error"]
+ScenarioSource = Literal["examples", "example", "schema", "empty", "error", "runtime"]
+Origin = Literal["spec", "runtime"]  # where a stub comes from: the spec, or the admin API
 JSONSchema = Mapping[str, Any] | bool
 
 
@@ -156,6 +157,8 @@ class Stub:
     import_error: str | None = None  # set when the operation could not be imported
     security: Security = ()
     delay: Delay | None = None  # `x-openmock-delay` on the operation
+    match_body: bool = False  # the request body filters paired scenarios (admin API's flag)
+    origin: Origin = "spec"
 
     @property
     def default_scenario(self) -> Scenario:

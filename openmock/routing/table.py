@@ -18,6 +18,12 @@ from openmock.model import Stub
 _PARAM = re.compile(r"\{([^{}]+)\}")
 
 
+def route_key(method: str, path: str) -> tuple[str, str]:
+    """What makes two operations the same route: the method, and the template with its
+    parameter names blanked (`/pets/{id}` and `/pets/{petId}` are one route)."""
+    return method.upper(), _PARAM.sub("{}", path.rstrip("/") or "/")
+
+
 @dataclass(frozen=True)
 class RouteMatch:
     stub: Stub

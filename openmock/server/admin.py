@@ -9,17 +9,20 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from openmock import __version__
 from openmock.calllog import BadPattern, read_expectation, verify
 from openmock.describe import stub_json
 from openmock.importer import ADMIN_PREFIX
 from openmock.problems import MEDIA_TYPE, Problem
+from openmock.server.editing import Editor
 from openmock.server.mock import MockApp
+from openmock.server.stub_admin import add_edit_routes
 
 
 def _response(problem: Problem) -> Response:
@@ -51,6 +54,21 @@ def unauthorized(_: Request, __: Exception) -> Response:
     )
 
 
+def unreadable(_: Request, exc: Exception) -> Response:
+    """A request to the admin API FastAPI could not read (malformed JSON, a bad query value)."""
+    found: list[dict[str, Any]] = getattr(exc, "errors", list)()
+    errors = tuple(
+        {
+            "in": str(e.get("loc", ["body"])[0]),
+            "pointer": "/" + "/".join(str(p) for p in e.get("loc", [])[1:]),
+            "message": str(e.get("msg", "")),
+        }
+        for e in found
+    )
+    detail = "The admin API could not read this request; see /__openmock/openapi.json."
+    return _response(Problem(400, "Unreadable request", detail, "bad-admin-request", errors))
+
+
 def _token_check(token: str | None) -> Callable[[Request], None]:
     expected = f"Bearer {token}".encode()
 
@@ -64,9 +82,11 @@ def _token_check(token: str | None) -> Callable[[Request], None]:
     return check
 
 
-def admin_router(mock: MockApp, started: float, token: str | None = None) -> APIRouter:
+def admin_router(
+    mock: MockApp, started: float, token: str | None = None, editor: Editor | None = None
+) -> APIRouter:
     """The admin API; with `token`, every path but `health` (what readiness probes poll)
-    requires `Authorization: Bearer <token>`."""
+    requires `Authorization: Bearer <token>`. With `editor`, stubs can be changed too."""
     root = APIRouter(prefix=ADMIN_PREFIX, tags=["admin"])
     router = APIRouter(dependencies=[Depends(_token_check(token))])
     no_log = (
@@ -91,12 +111,22 @@ def admin_router(mock: MockApp, started: float, token: str | None = None) -> API
             "uptime_seconds": round(time.monotonic() - started, 3),
         }
 
+    page = (resources.files("openmock.inspector") / "index.html").read_text("utf-8")
+
+    @root.get("/", summary="The inspector page: calls live, stubs and their scenarios")
+    def inspector() -> HTMLResponse:
+        return HTMLResponse(page)  # the page asks for the token itself when it needs one
+
     @router.get("/stubs", summary="Every stub (operation) and its scenarios")
     def stubs() -> list[dict[str, Any]]:
+        if editor is not None:
+            editor.refresh()  # another worker's change
         return [stub_json(stub) for stub in mock.state.catalog.stubs]
 
     @router.get("/stubs/{stub_id:path}", summary="One stub and its scenarios")
     def stub(stub_id: str) -> Any:
+        if editor is not None:
+            editor.refresh()
         found = mock.state.catalog.stub(stub_id)
         if found is None:
             return _problem(404, "No such stub", f"No stub has the id '{stub_id}'.", "no-stub")
@@ -151,5 +181,7 @@ def admin_router(mock: MockApp, started: float, token: str | None = None) -> API
         recorded = mock.calls.calls(limit=mock.calls.keep)
         return verify(expectation, recorded)
 
+    if editor is not None:
+        add_edit_routes(router, editor)
     root.include_router(router)
     return root

@@ -6,13 +6,16 @@ import time
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from openmock import __version__
 from openmock.calllog import CallStore
 from openmock.delays import Delay
+from openmock.edits import Journal
 from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.model import Catalog
-from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized
+from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable
+from openmock.server.editing import Editor
 from openmock.server.mock import MockApp, MockOptions, MockState
 from openmock.spec import Spec, load_spec
 from openmock.spec.schemas import SchemaIndex
@@ -26,11 +29,16 @@ def app_from_catalog(
     *,
     admin: bool = True,
     admin_token: str | None = None,
+    journal: str | Path = ":memory:",
+    follow: bool = False,
 ) -> FastAPI:
     """The app serving an imported catalog, recording calls into `calls` (None: not
     recorded); the admin API under /__openmock unless `admin` is False, requiring
-    `admin_token` when one is given. Raises UnknownLocale for a bad options.locale."""
+    `admin_token` when one is given. Runtime stub changes are kept in the SQLite file
+    `journal` and replayed from it on start; `follow`: other processes (workers) change it
+    too. Raises UnknownLocale for a bad options.locale."""
     mock = MockApp(MockState.build(catalog, index, options), calls)
+    editor = Editor(mock, Journal(journal, spec_key(catalog.spec)), follow=follow)
     app = FastAPI(
         title="openmock admin API",
         version=__version__,
@@ -39,9 +47,11 @@ def app_from_catalog(
         openapi_url=f"{ADMIN_PREFIX}/openapi.json",
     )
     if admin:
-        app.include_router(admin_router(mock, time.monotonic(), admin_token))
+        app.include_router(admin_router(mock, time.monotonic(), admin_token, editor))
         app.add_exception_handler(AdminUnauthorized, unauthorized)
+        app.add_exception_handler(RequestValidationError, unreadable)
     app.state.mock = mock
+    app.state.editor = editor
     app.mount("", mock)
     return app
 
@@ -80,5 +90,16 @@ def create_app(
     )
     calls = CallStore(log_db) if log_db is not None else None
     return app_from_catalog(
-        build_catalog(loaded, index), index, options, calls, admin=admin, admin_token=admin_token
+        build_catalog(loaded, index),
+        index,
+        options,
+        calls,
+        admin=admin,
+        admin_token=admin_token,
+        journal=log_db if log_db is not None else ":memory:",
     )
+
+
+def spec_key(spec: Spec) -> str:
+    """What the journal files a spec's runtime changes under: its resolved path."""
+    return str(Path(spec.path).resolve())

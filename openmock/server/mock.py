@@ -106,6 +106,24 @@ class MockState:
         secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
         return cls(catalog, table, index, responder, validator, options, pairings, secrets)
 
+    def edited(self, catalog: Catalog) -> MockState:
+        """This state serving `catalog`, a runtime change of its own catalog: the engine's
+        compiled generators and the request validators are kept (a change never alters an
+        operation's parameters or request body), the route table, pairings and serialised
+        examples are made again."""
+        table = RouteTable(catalog.stubs, catalog.base_paths)
+        responder = Responder(self.responder.engine, self.index, self.options.dynamic)
+        pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
+        secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
+        return replace(
+            self,
+            catalog=catalog,
+            table=table,
+            responder=responder,
+            pairings=pairings,
+            secrets=secrets,
+        )
+
 
 @dataclass
 class Answer:
@@ -145,15 +163,23 @@ class MockApp:
         self._id_prefix = os.urandom(4).hex()
         self._ids = itertools.count(1)
         self._delays = random.Random(state.options.seed)  # where in a MIN-MAX range to wait
+        self._before: Callable[[], None] | None = None
 
     def swap(self, state: MockState) -> None:
         self.state = state
+
+    def before_each(self, check: Callable[[], None]) -> None:
+        """Run `check` before every request (a worker picking up another worker's runtime
+        change); it may swap the state."""
+        self._before = check
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         call_id = f"{self._id_prefix}{next(self._ids):08x}"
         started = time.perf_counter()
+        if self._before is not None:
+            self._before()
         state = self.state  # one version for the whole request
         try:
             request_body = await _read_body(receive, state.options.max_body_bytes)
@@ -245,7 +271,8 @@ class MockApp:
             if parsed is None:
                 parsed = parse_body(request_body, headers.get("content-type"))
             asked = headers.get("x-mock-match-request-body", "").strip().lower()
-            match_body = asked == "true" or (state.options.match_body and asked != "false")
+            by_default = state.options.match_body or stub.match_body
+            match_body = asked == "true" or (by_default and asked != "false")
             listed = headers.get("x-mock-match-request-headers", "")
             paired = PairedRequest(
                 params.values,

@@ -63,6 +63,8 @@ def worker_app() -> FastAPI:
         calls,
         admin=config["admin"],
         admin_token=config["admin_token"],
+        journal=config["log_db"] or ":memory:",
+        follow=config["log_db"] is not None,  # other workers change stubs too
     )
 
     @asynccontextmanager

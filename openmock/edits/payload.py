@@ -1,0 +1,181 @@
+"""What the admin API accepts to change stubs at runtime: JSON schemas (which the admin API's own
+OpenAPI document publishes) and their reading into model objects.
+
+One schema both documents a payload and checks it, so every refusal names the JSON pointer of
+what is wrong in the payload the client sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from openmock.delays import BadDelay, Delay, parse_delay
+from openmock.importer.responses import BadMatchRule, match_rule
+from openmock.model import HeaderSpec, MatchRule, NamedValue
+from openmock.spec.errors import pointer_from_parts
+
+METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
+_DELAY = {
+    "description": "milliseconds (300), a range ('100-500') or {min, max}",
+    "oneOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "string"},
+        {"type": "object", "properties": {"min": {"type": "number"}, "max": {"type": "number"}}},
+    ],
+}
+_MATCH = {
+    "type": "object",
+    "description": "criteria a request must meet to get this scenario (all of them); scored "
+    "like a paired example, so the best-matching scenario answers",
+    "properties": {
+        part: {"type": "object", "description": f"{part} values the request must have"}
+        for part in ("path", "query", "headers", "cookies")
+    }
+    | {"body": {"description": "a value the body must equal, or fields it must have"}},
+    "additionalProperties": False,
+}
+SCENARIO_SCHEMA: dict[str, Any] = {
+    "title": "Scenario",
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "pattern": r"^[^\s/]+$"},
+        "status": {"type": "integer", "minimum": 100, "maximum": 599, "default": 200},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "body": {"description": "the response body; omitted: no body"},
+        "media_type": {"type": "string", "default": "application/json"},
+        "match": _MATCH,
+        "delay": _DELAY,
+        "default": {"type": "boolean", "description": "make this the stub's default scenario"},
+        "description": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+STUB_SCHEMA: dict[str, Any] = {
+    "title": "Stub",
+    "type": "object",
+    "required": ["method", "path"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "description": "the stub's id"},
+        "method": {"type": "string", "enum": [*METHODS, *(m.lower() for m in METHODS)]},
+        "path": {"type": "string", "pattern": r"^/[^?#]*$", "description": "/users/{id}"},
+        "match_body": {"type": "boolean", "default": False},
+        "params": {
+            "type": "object",
+            "description": "query parameters every scenario of this stub expects (scored)",
+        },
+        "headers": {
+            "type": "object",
+            "description": "request headers every scenario of this stub expects (scored)",
+        },
+        "summary": {"type": "string"},
+        "delay": _DELAY,
+        "scenarios": {"type": "array", "items": SCENARIO_SCHEMA},
+    },
+    "additionalProperties": False,
+}
+PATCH_SCHEMA: dict[str, Any] = {
+    "title": "StubChange",
+    "type": "object",
+    "properties": {
+        "match_body": {"type": "boolean"},
+        "summary": {"type": "string"},
+        "delay": {"oneOf": [_DELAY, {"type": "null"}]},
+    },
+    "additionalProperties": False,
+}
+DEFAULT_SCHEMA: dict[str, Any] = {
+    "title": "DefaultScenario",
+    "type": "object",
+    "required": ["scenario"],
+    "properties": {"scenario": {"type": "string", "description": "a scenario id of the stub"}},
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class PayloadError(Exception):
+    """A payload that does not have the documented shape: (pointer, message) pairs."""
+
+    errors: tuple[tuple[str, str], ...]
+
+
+def check_shape(payload: Any, schema: Mapping[str, Any], where: str = "") -> None:
+    """Raises PayloadError listing every place `payload` breaks `schema`."""
+    found = sorted(
+        Draft202012Validator(schema).iter_errors(payload), key=lambda e: list(e.absolute_path)
+    )
+    if found:
+        raise PayloadError(
+            tuple(
+                (where + pointer_from_parts(list(e.absolute_path)), e.message[:300]) for e in found
+            )
+        )
+
+
+@dataclass(frozen=True)
+class ScenarioPayload:
+    """A scenario as the admin API received it, checked."""
+
+    name: str
+    status: int
+    headers: tuple[HeaderSpec, ...]
+    has_body: bool
+    body: Any
+    media_type: str
+    match: MatchRule | None
+    delay: Delay | None
+    default: bool
+    description: str
+
+
+def read_scenario(
+    raw: Mapping[str, Any],
+    where: str,
+    query: Mapping[str, Any] | None = None,
+    headers: Mapping[str, Any] | None = None,
+) -> ScenarioPayload:
+    """A scenario whose shape check_shape passed; `query` and `headers` are the stub's own
+    expectations, which its scenarios' `match` inherit."""
+    try:
+        delay = parse_delay(raw["delay"], f"{where}/delay") if "delay" in raw else None
+        rule = None
+        if "match" in raw or query or headers:
+            merged = dict(raw.get("match", {}))
+            if query:
+                merged["query"] = {**query, **merged.get("query", {})}
+            if headers:
+                merged["headers"] = {**headers, **merged.get("headers", {})}
+            rule = match_rule(merged, where)
+    except (BadDelay, BadMatchRule) as exc:
+        raise PayloadError(((where, str(exc)),)) from None
+    name = raw["name"]
+    header_specs = tuple(
+        HeaderSpec(key, None, True, NamedValue(key, value, f"{where}/headers/{key}"))
+        for key, value in raw.get("headers", {}).items()
+    )
+    return ScenarioPayload(
+        name=name,
+        status=raw.get("status", 200),
+        headers=header_specs,
+        has_body="body" in raw,
+        body=raw.get("body"),
+        media_type=raw.get("media_type", "application/json"),
+        match=rule,
+        delay=delay,
+        default=bool(raw.get("default", False)),
+        description=raw.get("description", ""),
+    )
+
+
+def read_delay(raw: Mapping[str, Any], where: str) -> Delay | None:
+    if raw.get("delay") is None:
+        return None
+    try:
+        return parse_delay(raw["delay"], f"{where}/delay")
+    except BadDelay as exc:
+        raise PayloadError(((f"{where}/delay", str(exc)),)) from None

@@ -1,0 +1,234 @@
+"""Stubs and scenarios changed at runtime through the admin API (issue 5, item 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+
+from openmock.server.app import create_app
+from tests.conftest import SPECS, SpecMaker, running_server
+from tests.test_cli import serving
+
+PETSTORE = SPECS / "petstore.yaml"
+
+
+@pytest.fixture
+def client(cache_dir: Path) -> Iterator[httpx.Client]:
+    app = create_app(PETSTORE, cache_dir=cache_dir)
+    with running_server(app) as url, httpx.Client(base_url=url) as c:
+        yield c
+
+
+def _stub(**fields: Any) -> dict[str, Any]:
+    return {"method": "GET", "path": "/hello/{name}"} | fields
+
+
+def test_a_new_stub_answers_the_next_request(client: httpx.Client) -> None:
+    assert client.get("/hello/ann").status_code == 404
+    made = client.post(
+        "/__openmock/stubs",
+        json=_stub(
+            name="hello",
+            scenarios=[
+                {"name": "hi", "body": {"msg": "hi"}, "headers": {"X-Greeting": "plain"}},
+                {"name": "teapot", "status": 418, "body": "short and stout",
+                 "media_type": "text/plain"},
+            ],
+        ),
+    )  # fmt: skip
+    assert made.status_code == 201
+    assert made.json()["id"] == "hello" and made.json()["origin"] == "runtime"
+    answer = client.get("/hello/ann")
+    assert answer.status_code == 200 and answer.json() == {"msg": "hi"}
+    assert answer.headers["x-greeting"] == "plain"
+    assert answer.headers["x-openmock-stub"] == "hello"
+    assert answer.headers["x-openmock-scenario"] == "hi"
+    teapot = client.get("/hello/ann", headers={"Prefer": "example=teapot"})
+    assert teapot.status_code == 418 and teapot.text == "short and stout"
+    assert teapot.headers["content-type"].startswith("text/plain")
+    assert client.get("/v1/hello/ann").json() == {"msg": "hi"}  # with the base path too
+
+
+def test_match_criteria_pick_the_best_scenario(client: httpx.Client) -> None:
+    client.post(
+        "/__openmock/stubs",
+        json=_stub(
+            params={"lang": "en"},
+            scenarios=[
+                {"name": "english", "body": {"msg": "hello"}},
+                {"name": "vip", "body": {"msg": "welcome back"},
+                 "match": {"path": {"name": "ann"}}},
+            ],
+        ),
+    ).raise_for_status()  # fmt: skip
+    assert client.get("/hello/bob?lang=en").json() == {"msg": "hello"}
+    vip = client.get("/hello/ann?lang=en")
+    assert vip.json() == {"msg": "welcome back"}
+    assert "paired" in vip.headers["x-openmock-reason"]
+    assert client.get("/hello/bob").json() == {"msg": "hello"}  # nothing matches: the default
+
+
+def test_a_stub_on_a_spec_operation_adds_to_it_and_is_checked_against_its_schema(
+    client: httpx.Client,
+) -> None:
+    wrong = client.post(
+        "/__openmock/stubs",
+        json={"method": "GET", "path": "/pets", "scenarios": [{"name": "odd", "body": {"x": 1}}]},
+    )
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"] == "application/problem+json"
+    problem = wrong.json()
+    assert problem["errors"][0]["pointer"] == "/scenarios/0/body"
+    assert "force=true" in problem["detail"]
+    assert client.get("/v1/pets").headers["x-openmock-scenario"] != "odd"  # nothing changed
+    forced = client.post(
+        "/__openmock/stubs?force=true",
+        json={"method": "GET", "path": "/pets", "scenarios": [{"name": "odd", "body": {"x": 1}}]},
+    )
+    assert forced.status_code == 201 and forced.json()["id"] == "listPets"  # the spec's stub
+    added = client.post(
+        "/__openmock/stubs",
+        json={"method": "GET", "path": "/pets",
+              "scenarios": [{"name": "none", "body": [], "default": True}]},
+    )  # fmt: skip
+    assert added.status_code == 201 and added.json()["default_scenario"] == "none"
+    assert client.get("/v1/pets").json() == []
+    spec_scenarios = [s["id"] for s in added.json()["scenarios"] if s["source"] != "runtime"]
+    assert spec_scenarios  # the spec's scenarios are still there
+    assert client.get("/v1/pets", headers={"Prefer": f"example={spec_scenarios[0]}"}).status_code
+    # Deleting the runtime default gives the stub its spec default back.
+    left = client.delete("/__openmock/stubs/listPets/scenarios/none").json()
+    assert left["default_scenario"] in spec_scenarios
+    refused = client.delete(f"/__openmock/stubs/listPets/scenarios/{spec_scenarios[0]}")
+    assert refused.status_code == 409
+    assert client.delete("/__openmock/stubs/listPets").status_code == 409
+
+
+def test_default_match_body_and_delete(client: httpx.Client) -> None:
+    stub = {
+        "method": "POST",
+        "path": "/orders",
+        "scenarios": [
+            {"name": "created", "status": 201, "body": {"id": 1}},
+            {"name": "big", "status": 201, "body": {"id": 2}, "match": {"body": {"qty": 100}}},
+        ],
+    }
+    stub_id = client.post("/__openmock/stubs", json=stub).json()["id"]
+    assert stub_id == "POST /orders"
+    path = f"/__openmock/stubs/{stub_id}"
+    assert client.post("/orders", json={"qty": 100}).json() == {"id": 2}
+    chosen = client.put(f"{path}/default", json={"scenario": "big"})
+    assert chosen.json()["default_scenario"] == "big"
+    assert client.post("/orders", json={"qty": 1}).json() == {"id": 2}
+    # With body matching on, a body that does not match is no reason to pick `big`, but
+    # the default still answers when nothing pairs.
+    assert client.patch(path, json={"match_body": True}).json()["match_body"] is True
+    assert client.put(f"{path}/default", json={"scenario": "created"}).status_code == 200
+    assert client.post("/orders", json={"qty": 1}).json() == {"id": 1}
+    assert client.post("/orders", json={"qty": 100}).json() == {"id": 2}
+    missing = client.put(f"{path}/default", json={"scenario": "nope"})
+    assert missing.status_code == 404 and "created, big" in missing.json()["detail"]
+    more = client.post(f"{path}/scenarios", json={"name": "gone", "status": 410})
+    assert more.status_code == 201
+    assert client.post("/orders", headers={"Prefer": "code=410"}).status_code == 410
+    assert client.delete(path).json() == {"deleted": stub_id}
+    assert client.post("/orders").status_code == 404
+
+
+def test_refusals_say_what_and_where(client: httpx.Client) -> None:
+    bad = client.post(
+        "/__openmock/stubs",
+        json={"method": "FETCH", "path": "pets", "scenarios": [{"status": 99}]},
+    )
+    assert bad.status_code == 422
+    pointers = {e["pointer"] for e in bad.json()["errors"]}
+    assert pointers == {"/method", "/path", "/scenarios/0", "/scenarios/0/status"}
+    unreadable = client.post(
+        "/__openmock/stubs", content=b"{nope", headers={"content-type": "application/json"}
+    )
+    assert unreadable.status_code == 400
+    assert unreadable.headers["content-type"] == "application/problem+json"
+    untyped = client.post("/__openmock/stubs", content=b"{nope")
+    assert untyped.status_code == 400 and "JSON" in untyped.json()["detail"]
+    reserved = client.post("/__openmock/stubs", json={"method": "GET", "path": "/__openmock/x"})
+    assert reserved.status_code == 422
+    client.post("/__openmock/stubs", json=_stub(name="one")).raise_for_status()
+    taken = client.post("/__openmock/stubs", json={"method": "GET", "path": "/b", "name": "one"})
+    assert taken.status_code == 409
+    twice = client.post("/__openmock/stubs/one/scenarios", json={"name": "default"})
+    assert twice.status_code == 409
+    assert client.post("/__openmock/stubs/nope/scenarios", json={"name": "x"}).status_code == 404
+
+
+def test_reset_drops_every_change(client: httpx.Client) -> None:
+    client.post("/__openmock/stubs", json=_stub()).raise_for_status()
+    client.patch("/__openmock/stubs/listPets", json={"match_body": True}).raise_for_status()
+    assert client.post("/__openmock/reset").json() == {"dropped": 2}
+    assert client.get("/hello/x").status_code == 404
+    assert client.get("/__openmock/stubs/listPets").json()["match_body"] is False
+
+
+def test_the_admin_openapi_document_describes_the_payloads(client: httpx.Client) -> None:
+    document = client.get("/__openmock/openapi.json").json()
+    post = document["paths"]["/__openmock/stubs"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["title"] == "Stub"
+    jsonschema.validate(_stub(scenarios=[{"name": "a", "status": 201}]), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"path": "/x"}, schema)
+    for path in ("/__openmock/stubs/{stub_id}/default", "/__openmock/reset"):
+        assert path in document["paths"]
+
+
+def test_changes_come_back_after_a_restart_with_the_same_spec(
+    tmp_path: Path, cache_dir: Path, make_spec: SpecMaker
+) -> None:
+    db = tmp_path / "calls.db"
+    first = create_app(PETSTORE, log_db=db, cache_dir=cache_dir)
+    with running_server(first) as url:
+        httpx.post(f"{url}/__openmock/stubs", json=_stub(name="kept")).raise_for_status()
+        body = {"name": "kept-too", "status": 404}
+        httpx.post(f"{url}/__openmock/stubs/getPet/scenarios", json=body).raise_for_status()
+    again = create_app(PETSTORE, log_db=db, cache_dir=cache_dir)
+    with running_server(again) as url:
+        assert httpx.get(f"{url}/hello/x").headers["x-openmock-stub"] == "kept"
+        pet = httpx.get(f"{url}/__openmock/stubs/getPet").json()
+        assert "kept-too" in [s["id"] for s in pet["scenarios"]]
+    operation = {"get": {"responses": {"204": {"description": "nothing"}}}}
+    other = make_spec(paths={"/hello/ann": operation})
+    with running_server(create_app(other, log_db=db, cache_dir=cache_dir)) as url:
+        assert httpx.get(f"{url}/hello/ann").status_code == 204  # another spec: not its changes
+        assert httpx.get(f"{url}/hello/x").status_code == 404
+
+
+def test_an_admin_token_guards_the_changes(cache_dir: Path) -> None:
+    app = create_app(PETSTORE, admin_token="s3cret", cache_dir=cache_dir)
+    with running_server(app) as url:
+        assert httpx.post(f"{url}/__openmock/stubs", json=_stub()).status_code == 401
+        assert httpx.post(f"{url}/__openmock/reset").status_code == 401
+        ok = httpx.post(
+            f"{url}/__openmock/stubs", json=_stub(), headers={"Authorization": "Bearer s3cret"}
+        )
+        assert ok.status_code == 201
+
+
+def test_every_worker_serves_a_change_made_through_one(tmp_path: Path) -> None:
+    args = (str(PETSTORE), "--workers", "2", "--log-db", str(tmp_path / "calls.db"))
+    with serving(*args) as (url, _), httpx.Client(base_url=url) as client:
+        made = client.post("/__openmock/stubs", json=_stub(scenarios=[{"name": "w", "body": 1}]))
+        assert made.status_code == 201
+
+        def call(n: int) -> tuple[str, int]:  # a connection per call: both workers answer
+            answer = client.get(f"/hello/{n}", headers={"Connection": "close"})
+            return answer.headers["x-openmock-call-id"][:8], answer.status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(call, range(60)))
+        assert {status for _, status in answers} == {200}
+        assert len({worker for worker, _ in answers}) == 2
