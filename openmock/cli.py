@@ -22,9 +22,10 @@ from openmock import __version__
 from openmock.delays import BadDelay, parse_delay
 from openmock.describe import stub_json
 from openmock.embed import base_url
-from openmock.importer import ADMIN_PREFIX, build_catalog
+from openmock.importer import ADMIN_PREFIX
+from openmock.importer.mounts import load_catalog
 from openmock.model import Catalog, Stub
-from openmock.spec import SpecError, SpecProblem, load_spec
+from openmock.spec import SpecError, SpecProblem
 from openmock.spec.schemas import SchemaIndex
 from openmock.spec.validate import default_cache_dir
 
@@ -42,17 +43,33 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_BAD_SPEC)
 
 
-def _load(spec_path: str, lenient: bool) -> tuple[Catalog, SchemaIndex]:
+def _load(
+    paths: tuple[str, ...], lenient: bool, prefixes: dict[str, str] | None = None
+) -> tuple[Catalog, SchemaIndex]:
     try:
-        spec = load_spec(spec_path, lenient=lenient, cache_dir=default_cache_dir())
+        catalog, index = load_catalog(
+            paths, prefixes, lenient=lenient, cache_dir=default_cache_dir()
+        )
     except SpecError as exc:
         count = len(exc.problems)
         lead = "the spec cannot be used" + (f" ({count} problems)" if count > 1 else "")
         _fail(f"{lead}:\n{exc.render()}")
-    index = SchemaIndex(spec.document)
-    catalog = build_catalog(spec, index)
-    _warn(list(spec.warnings) + list(catalog.problems))
+    problems = list(catalog.problems)
+    if not catalog.mounts:  # mounted catalogs carry every spec's warnings as problems
+        problems = list(catalog.spec.warnings) + problems
+    _warn(problems)
     return catalog, index
+
+
+def _prefixes(raw: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in raw:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path.startswith("/"):
+            _fail(f"--prefix {item}: write NAME=/path, NAME being a spec's file name without "
+                  "its extension (--prefix billing=/billing).")  # fmt: skip
+        found[name] = path
+    return found
 
 
 def _warn(problems: list[SpecProblem]) -> None:
@@ -204,7 +221,7 @@ def logs_command(
 @click.option("--lenient", is_flag=True, help="Import what can be imported from an invalid spec.")
 def import_command(spec: str, as_json: bool, lenient: bool) -> None:
     """Print the stubs and scenarios SPEC imports into."""
-    catalog, _ = _load(spec, lenient)
+    catalog, _ = _load((spec,), lenient)
     if as_json:
         click.echo(json.dumps(_catalog_json(catalog), indent=2))
     else:
@@ -271,6 +288,14 @@ def _bind(host: str, port: int) -> socket.socket:
     type=click.IntRange(1, 64),
     help="Worker processes (they share the call log file).",
 )
+@click.option(
+    "--prefix",
+    "prefix",
+    multiple=True,
+    metavar="NAME=PATH",
+    help="Serve the spec NAME (its file name without extension) under PATH; repeatable.",
+)
+@click.option("--watch", is_flag=True, help="Reload when the spec (or a file it $refs) is edited.")
 def from_spec(
     specs: tuple[str, ...],
     host: str,
@@ -288,18 +313,21 @@ def from_spec(
     no_admin: bool,
     admin_token: str | None,
     workers: int,
+    prefix: tuple[str, ...],
+    watch: bool,
 ) -> None:
-    """Serve every operation of SPEC as a mock."""
+    """Serve every operation of SPEC as a mock (of each SPEC, several mounted together)."""
     import uvicorn
 
     from openmock.calllog import CallStore
     from openmock.generate import UnknownLocale
     from openmock.server import MockOptions, app_from_catalog
 
-    if len(specs) > 1:
-        _fail("serving several specs in one server is not supported yet; pass one SPEC.")
+    if watch and workers > 1:
+        _fail("--watch reloads the spec in one process; use it without --workers.")
     started = time.perf_counter()
-    catalog, index = _load(specs[0], lenient)
+    prefixes = _prefixes(prefix)
+    catalog, index = _load(specs, lenient, prefixes)
     if workers > 1 and log_db == ":memory:" and not no_log:
         _fail("--workers with --log-db :memory: would give each worker a log of its own; "
               "pass a file (the default) or --no-log.")  # fmt: skip
@@ -346,8 +374,13 @@ def from_spec(
     actual_port = sock.getsockname()[1]
     url = base_url(host, actual_port)
     spec = catalog.spec
-    label = _version_label(spec.kind, spec.source_version)
-    click.echo(f"openmock {__version__}: {spec.title} ({label}) from {spec.path}")
+    if catalog.mounts:
+        click.echo(f"openmock {__version__}: {len(catalog.mounts)} specs")
+        for mount in catalog.mounts:
+            click.echo(f"  {mount.name}: {mount.path} under {mount.prefix or '/'}")
+    else:
+        label = _version_label(spec.kind, spec.source_version)
+        click.echo(f"openmock {__version__}: {spec.title} ({label}) from {spec.path}")
     click.echo(_table(catalog, TABLE_ROWS))
     for note in catalog.ignored:
         click.echo(f"not served: {note}")
@@ -379,20 +412,36 @@ def from_spec(
             calls.close()  # the workers open the file themselves
         log = None if no_log else log_db
         admin = (not no_admin, admin_token)
-        _run_workers(specs[0], lenient, options, log, admin, workers, sock)
+        _run_workers(specs, prefixes, lenient, options, log, admin, workers, sock)
         click.echo("openmock stopped")
         return
+    watcher = None
+    if watch:
+        from openmock.server.reload import SpecWatcher
+
+        watcher = SpecWatcher(
+            app.state.editor,
+            list(specs),
+            prefixes,
+            lenient=lenient,
+            cache_dir=default_cache_dir(),
+            report=lambda message: click.echo(f"openmock: {message}", err=True),
+        ).start()
+        click.echo("watching the spec files: an edit reloads them")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     try:
         Server(config).run(sockets=[sock])
     finally:
+        if watcher is not None:
+            watcher.stop()
         if calls is not None:
             calls.close()  # what is still queued is written before the process ends
     click.echo("openmock stopped")
 
 
 def _run_workers(
-    spec: str,
+    specs: tuple[str, ...],
+    prefixes: dict[str, str],
     lenient: bool,
     options: MockOptions,
     log_db: str | None,
@@ -414,7 +463,13 @@ def _run_workers(
 
     os.environ.update(
         worker_environment(
-            str(Path(spec).resolve()), lenient, options, log_db, *admin, default_cache_dir()
+            [str(Path(spec).resolve()) for spec in specs],
+            prefixes,
+            lenient,
+            options,
+            log_db,
+            *admin,
+            default_cache_dir(),
         )
     )
     config = uvicorn.Config(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from openmock.delays import Delay
@@ -172,14 +173,26 @@ class Stub:
 
 
 @dataclass(frozen=True)
+class Mount:
+    """One of several specs served together, and the path prefix it is served under."""
+
+    name: str
+    prefix: str  # "" for the root
+    path: Path  # the spec file
+    files: tuple[Path, ...] = ()  # the files it `$ref`s
+
+
+@dataclass(frozen=True)
 class Catalog:
-    """Everything imported from one spec: its stubs and the base paths it is served under."""
+    """Everything imported from one spec (or several, mounted under prefixes): the stubs and
+    the base paths they are served under."""
 
     spec: Spec
     stubs: tuple[Stub, ...]
     base_paths: tuple[str, ...] = ()
     problems: tuple[SpecProblem, ...] = field(default=())  # import-time warnings
     ignored: tuple[str, ...] = ()  # what the spec has that is not served, and why
+    mounts: tuple[Mount, ...] = ()  # several specs in one server: each one's prefix
 
     def stub(self, stub_id: str) -> Stub | None:
         for stub in self.stubs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,11 +14,12 @@ from openmock.calllog import CallStore
 from openmock.delays import Delay
 from openmock.edits import Journal
 from openmock.importer import ADMIN_PREFIX, build_catalog
+from openmock.importer.mounts import load_catalog
 from openmock.model import Catalog
 from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable
 from openmock.server.editing import Editor
 from openmock.server.mock import MockApp, MockOptions, MockState
-from openmock.spec import Spec, load_spec
+from openmock.spec import Spec
 from openmock.spec.schemas import SchemaIndex
 
 
@@ -38,7 +40,7 @@ def app_from_catalog(
     `journal` and replayed from it on start; `follow`: other processes (workers) change it
     too. Raises UnknownLocale for a bad options.locale."""
     mock = MockApp(MockState.build(catalog, index, options), calls)
-    editor = Editor(mock, Journal(journal, spec_key(catalog.spec)), follow=follow)
+    editor = Editor(mock, Journal(journal, spec_key(catalog)), follow=follow)
     app = FastAPI(
         title="openmock admin API",
         version=__version__,
@@ -57,8 +59,9 @@ def app_from_catalog(
 
 
 def create_app(
-    spec: str | Path | Spec,
+    spec: str | Path | Spec | Sequence[str | Path],
     *,
+    prefixes: dict[str, str] | None = None,
     lenient: bool = False,
     seed: int = 0,
     dynamic: bool = False,
@@ -72,13 +75,16 @@ def create_app(
     admin_token: str | None = None,
     cache_dir: Path | None = None,
 ) -> FastAPI:
-    """The ASGI app serving `spec` (a path or a loaded Spec), recording calls in `log_db`
-    (a SQLite file, ":memory:", or None for no call log). Raises SpecError on a bad spec and
-    UnknownLocale on a locale Faker does not have."""
-    loaded = (
-        spec if isinstance(spec, Spec) else load_spec(spec, lenient=lenient, cache_dir=cache_dir)
-    )
-    index = SchemaIndex(loaded.document)
+    """The ASGI app serving `spec` (a path, a loaded Spec, or several paths served together,
+    each under its first server URL's path or its `prefixes` entry: file name without extension
+    -> path), recording calls in `log_db` (a SQLite file, ":memory:", or None for no call
+    log). Raises SpecError on a bad spec and UnknownLocale on a locale Faker does not have."""
+    if isinstance(spec, Spec):
+        index = SchemaIndex(spec.document)
+        catalog = build_catalog(spec, index)
+    else:
+        paths = [str(spec)] if isinstance(spec, str | Path) else [str(p) for p in spec]
+        catalog, index = load_catalog(paths, prefixes, lenient=lenient, cache_dir=cache_dir)
     options = MockOptions(
         seed=seed,
         dynamic=dynamic,
@@ -90,7 +96,7 @@ def create_app(
     )
     calls = CallStore(log_db) if log_db is not None else None
     return app_from_catalog(
-        build_catalog(loaded, index),
+        catalog,
         index,
         options,
         calls,
@@ -100,6 +106,9 @@ def create_app(
     )
 
 
-def spec_key(spec: Spec) -> str:
-    """What the journal files a spec's runtime changes under: its resolved path."""
-    return str(Path(spec.path).resolve())
+def spec_key(catalog: Catalog) -> str:
+    """What the journal files runtime changes under: the spec's resolved path (several specs
+    served together: each one's name, prefix and path)."""
+    if catalog.mounts:
+        return " + ".join(f"{m.name}={m.prefix}:{m.path.resolve()}" for m in catalog.mounts)
+    return str(Path(catalog.spec.path).resolve())

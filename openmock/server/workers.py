@@ -20,18 +20,17 @@ from typing import Any
 from fastapi import FastAPI
 
 from openmock.calllog import CallStore
-from openmock.importer import build_catalog
+from openmock.importer.mounts import load_catalog
 from openmock.server.app import app_from_catalog
 from openmock.server.mock import MockOptions
-from openmock.spec import load_spec
-from openmock.spec.schemas import SchemaIndex
 
 CONFIG_VARIABLE = "OPENMOCK_WORKER_CONFIG"
 APP_FACTORY = "openmock.server.workers:worker_app"
 
 
 def worker_environment(
-    spec: str,
+    specs: list[str],
+    prefixes: dict[str, str],
     lenient: bool,
     options: MockOptions,
     log_db: str | None,
@@ -41,8 +40,8 @@ def worker_environment(
 ) -> dict[str, str]:
     """The environment a worker needs to build the same mock as the parent."""
     config = {
-        "spec": spec, "lenient": lenient, "options": asdict(options), "log_db": log_db,
-        "admin": admin, "admin_token": admin_token,
+        "specs": specs, "prefixes": prefixes, "lenient": lenient, "options": asdict(options),
+        "log_db": log_db, "admin": admin, "admin_token": admin_token,
         "cache_dir": str(cache_dir) if cache_dir is not None else None,
     }  # fmt: skip
     return {CONFIG_VARIABLE: json.dumps(config)}
@@ -53,11 +52,12 @@ def worker_app() -> FastAPI:
     if config["options"].get("delay") is not None:
         config["options"]["delay"] = tuple(config["options"]["delay"])  # JSON made it a list
     cache_dir = Path(config["cache_dir"]) if config["cache_dir"] else None
-    spec = load_spec(config["spec"], lenient=config["lenient"], cache_dir=cache_dir)
-    index = SchemaIndex(spec.document)
+    catalog, index = load_catalog(
+        config["specs"], config["prefixes"], lenient=config["lenient"], cache_dir=cache_dir
+    )
     calls = CallStore(config["log_db"]) if config["log_db"] else None
     app = app_from_catalog(
-        build_catalog(spec, index),
+        catalog,
         index,
         MockOptions(**config["options"]),
         calls,
