@@ -47,7 +47,8 @@ browser:
 test: lint typecheck unit
 
 # Benchmarks write their tables to bench/results/ (never timed unit tests: shared machines).
-# The HTTP load tests need wrk (Debian's package), installed here where missing.
+# The HTTP load tests need wrk (Debian's package), installed here where missing; bench/serving.py
+# installs Prism from the npm registry into bench/.prism/ for the side-by-side.
 bench: dev
 	@command -v wrk >/dev/null || $(SUDO) apt-get install -y -q wrk >/dev/null 2>&1 \
 		|| { $(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q wrk >/dev/null 2>&1; } \
@@ -55,6 +56,7 @@ bench: dev
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/calllog.py
+	$(BIN)/python bench/serving.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

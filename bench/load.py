@@ -56,10 +56,21 @@ def _pinned(command: Sequence[str], core: str) -> list[str]:
 
 
 @contextmanager
-def serve(command: Sequence[str], port: int, timeout: float = 60) -> Iterator[str]:
-    """Run a server command (pinned to the server core) until it answers on `port`."""
+def serve_process(
+    command: Sequence[str],
+    port: int,
+    timeout: float = 120,
+    ready_path: str = "/__openmock/health",
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
+    """Run a server command (pinned to the server core) until it answers `ready_path` on
+    `port` with any status: (its URL, the process, seconds from start to first answer)."""
+    started = time.perf_counter()
     process = subprocess.Popen(
-        _pinned(command, SERVER_CORE), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        _pinned(command, SERVER_CORE),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -68,19 +79,43 @@ def serve(command: Sequence[str], port: int, timeout: float = 60) -> Iterator[st
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
             try:
-                httpx.get(url + "/__openmock/health", timeout=1)
+                httpx.get(url + ready_path, timeout=1)
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{command} did not answer in {timeout} s") from None
-                time.sleep(0.1)
-        yield url
+                time.sleep(0.02)
+        yield url, process, time.perf_counter() - started
     finally:
         process.terminate()
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def serve(command: Sequence[str], port: int, timeout: float = 60) -> Iterator[str]:
+    """Run `openmock from-spec ...` (pinned to the server core) until it answers."""
+    with serve_process(command, port, timeout) as (url, _, _):
+        yield url
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM) of a process and its children, in MB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(c) for c in children.read_text().split()]
+    for one in pids:
+        try:
+            status = Path(f"/proc/{one}/status").read_text()
+        except OSError:
+            continue
+        found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        total += int(found.group(1)) if found else 0
+    return total / 1024
 
 
 def _lua_string(data: bytes | str) -> str:
