@@ -133,9 +133,10 @@ def _lua_string(data: bytes | str) -> str:
 def lua_script(requests: Sequence[Request]) -> str:
     lines = ["local requests = {}"]
     for i, request in enumerate(requests, start=1):
-        headers = ", ".join(
-            f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in request.headers.items()
-        )
+        # wrk.format sends only the headers it is given: without a Host header, Node's HTTP
+        # parser (Prism) answers every request 400 (uvicorn does not mind).
+        given = {"Host": "127.0.0.1"} | request.headers
+        headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in given.items())
         body = _lua_string(request.body) if request.body else "nil"
         lines.append(
             f"requests[{i}] = wrk.format({_lua_string(request.method)}, "

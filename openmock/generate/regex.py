@@ -31,27 +31,43 @@ class RegexUnsupported(Exception):
 
 
 def compile_pattern(pattern: str) -> Any:
+    """The pattern parsed, with every character class worked out into the characters to draw
+    from (once, not on every string made: a `[a-z]` was 26 chr() calls per character)."""
     try:
         # JSON Schema patterns are ECMA 262; \d etc. mean ASCII there.
-        return sre_parse.parse(pattern, re.ASCII)
+        return _with_sets(sre_parse.parse(pattern, re.ASCII))
     except (re.error, OverflowError, RecursionError) as exc:
         raise RegexUnsupported(
             f"pattern {pattern!r} is not a regular expression Python reads: {exc}"
         ) from None
 
 
-def generate(
-    parsed: Any, rng: random.Random, extra: int = MAX_EXTRA_REPEAT, target: int | None = None
-) -> str:
-    """A string matching `parsed`. With `target`, open-ended repeats stretch toward that
-    total length (so `^[a-f0-9]+$` with minLength 40 is reachable)."""
-    out: list[str] = []
-    groups: dict[int, str] = {}
-    _emit(parsed, rng, out, groups, extra, target)
-    return "".join(out)
+def _with_sets(parsed: Any) -> list[tuple[Any, Any]]:
+    """The parse tree as (op, arg) lists, each IN's items replaced by a CharacterSet."""
+    out: list[tuple[Any, Any]] = []
+    for op, arg in parsed:
+        if op is sre_constants.IN:
+            arg = _character_set(arg)
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+                    sre_constants.POSSESSIVE_REPEAT):  # fmt: skip
+            arg = (arg[0], arg[1], _with_sets(arg[2]))
+        elif op is sre_constants.SUBPATTERN:
+            arg = (arg[0], arg[1], arg[2], _with_sets(arg[3]))
+        elif op is sre_constants.ATOMIC_GROUP:
+            arg = _with_sets(arg)
+        elif op is sre_constants.BRANCH:
+            arg = (arg[0], [_with_sets(branch) for branch in arg[1]])
+        elif op is sre_constants.GROUPREF_EXISTS:
+            arg = (arg[0], _with_sets(arg[1]), _with_sets(arg[2]) if arg[2] else None)
+        out.append((op, arg))
+    return out
 
 
-def _in_set(items: list[tuple[Any, Any]], rng: random.Random) -> str:
+class CharacterSet(str):
+    """The characters a regex class (`[a-z0-9_]`, `[^,]`) may produce, worked out once."""
+
+
+def _character_set(items: list[tuple[Any, Any]]) -> CharacterSet:
     negate = False
     choices: list[str] = []
     for op, arg in items:
@@ -66,9 +82,19 @@ def _in_set(items: list[tuple[Any, Any]], rng: random.Random) -> str:
             choices.extend(_CATEGORY.get(arg, _ALNUM))
     if negate:
         excluded = set(choices)
-        allowed = [c for c in _PRINTABLE if c not in excluded]
-        return rng.choice(allowed) if allowed else "#"
-    return rng.choice(choices) if choices else "a"
+        return CharacterSet("".join(c for c in _PRINTABLE if c not in excluded) or "#")
+    return CharacterSet("".join(choices) or "a")
+
+
+def generate(
+    parsed: Any, rng: random.Random, extra: int = MAX_EXTRA_REPEAT, target: int | None = None
+) -> str:
+    """A string matching `parsed`. With `target`, open-ended repeats stretch toward that
+    total length (so `^[a-f0-9]+$` with minLength 40 is reachable)."""
+    out: list[str] = []
+    groups: dict[int, str] = {}
+    _emit(parsed, rng, out, groups, extra, target)
+    return "".join(out)
 
 
 def _emit(
@@ -87,7 +113,7 @@ def _emit(
         elif op is sre_constants.ANY:
             out.append(rng.choice(_ALNUM))
         elif op is sre_constants.IN:
-            out.append(_in_set(arg, rng))
+            out.append(rng.choice(arg))  # a CharacterSet
         elif op in (
             sre_constants.MAX_REPEAT,
             sre_constants.MIN_REPEAT,

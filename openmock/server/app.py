@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.types import Receive, Scope, Send
 
 from openmock import __version__
 from openmock.calllog import CallStore
@@ -41,7 +43,9 @@ def app_from_catalog(
     too. Raises UnknownLocale for a bad options.locale."""
     mock = MockApp(MockState.build(catalog, index, options), calls)
     editor = Editor(mock, Journal(journal, spec_key(catalog)), follow=follow)
-    app = FastAPI(
+    app = OpenmockApp(
+        mock,
+        admin,
         title="openmock admin API",
         version=__version__,
         docs_url=None,
@@ -54,8 +58,29 @@ def app_from_catalog(
         app.add_exception_handler(RequestValidationError, unreadable)
     app.state.mock = mock
     app.state.editor = editor
-    app.mount("", mock)
     return app
+
+
+ADMIN_ROOT = ADMIN_PREFIX + "/"
+
+
+class OpenmockApp(FastAPI):
+    """FastAPI for the admin API under /__openmock; every other request goes straight to the
+    mock, past FastAPI's router and middleware (about 40 us a request here, more than the
+    mock's own work on an example answer)."""
+
+    def __init__(self, mock: MockApp, admin: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mock = mock
+        self.admin = admin  # False (--no-admin): the mock answers every path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        admin = self.admin and (path == ADMIN_PREFIX or path.startswith(ADMIN_ROOT))
+        if scope["type"] == "http" and not admin:
+            await self.mock(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(

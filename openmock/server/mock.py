@@ -14,7 +14,7 @@ import random
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -65,6 +65,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 log = logging.getLogger("openmock")
 FALLBACK_ROUNDS = 4  # schemas of one response that may each need the slow search once
+MEMO_ENTRIES = 2048  # repeated GETs remembered per mock state
+MEMO_BODY_BYTES = 65_536  # larger answers are made again rather than held
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,9 @@ class MockState:
     options: MockOptions
     pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
     secrets: Mapping[str, Secrets]  # stub id -> what the call log redacts, worked out once
+    # Answers to repeated bodiless GETs, by the whole request (see MockApp._answer): this
+    # version's, so an edit or reload starts afresh.
+    memo: dict[tuple[Any, ...], Answer] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(
@@ -122,6 +127,7 @@ class MockState:
             responder=responder,
             pairings=pairings,
             secrets=secrets,
+            memo={},
         )
 
 
@@ -140,6 +146,7 @@ class Answer:
     closest: tuple[str, ...] = ()  # for a path that matched nothing
     seed: int | None = None
     delay: Delay | None = None  # how long to wait before answering (None: --delay's)
+    repeatable: bool = True  # the same request would get the same answer (not fresh data)
 
     def has_header(self, name: str) -> bool:
         return any(key == name for key, _ in self.headers)
@@ -186,15 +193,7 @@ class MockApp:
         except BodyTooLarge:
             request_body = None
         try:
-            for _ in range(FALLBACK_ROUNDS):
-                try:
-                    answer = self._handle(state, scope, request_body)
-                    break
-                except FallbackNeeded as need:
-                    # seconds of hypothesis search: in a worker thread, never on the loop
-                    await anyio.to_thread.run_sync(need.run)
-            else:
-                raise RuntimeError("a response needed the search fallback too many times")
+            answer = await self._answer(state, scope, request_body)
         except Exception as exc:  # never let one request take the server down
             log.error("call %s failed:\n%s", call_id, traceback.format_exc())
             answer = _problem(internal_error(call_id, type(exc).__name__))
@@ -224,6 +223,35 @@ class MockApp:
             duration = (time.perf_counter() - started) * 1000
             secrets = state.secrets.get(answer.stub, NO_SECRETS)
             self.calls.add(deferred_record(call_id, scope, request_body, answer, secrets, duration))
+
+    async def _answer(self, state: MockState, scope: Scope, request_body: bytes | None) -> Answer:
+        """The answer to this request. A bodiless GET or HEAD the mock has answered before
+        (the same path, query and headers, byte for byte) gets a copy of the same answer:
+        routing, validation, pairing and responding are pure functions of the request, so
+        only answers with fresh data (`--dynamic`, `Prefer: dynamic=true`) are made again."""
+        key = None
+        if not request_body and scope["method"] in ("GET", "HEAD"):
+            path = scope.get("raw_path") or scope["path"]
+            headers = tuple(scope.get("headers", ()))
+            key = (scope["method"], path, scope.get("query_string", b""), headers)
+            found = state.memo.get(key)
+            if found is not None:
+                return replace(found, headers=list(found.headers))
+        for _ in range(FALLBACK_ROUNDS):
+            try:
+                answer = self._handle(state, scope, request_body)
+                break
+            except FallbackNeeded as need:
+                # seconds of hypothesis search: in a worker thread, never on the loop
+                await anyio.to_thread.run_sync(need.run)
+        else:
+            raise RuntimeError("a response needed the search fallback too many times")
+        repeatable = answer.repeatable and not state.options.dynamic
+        if key is not None and repeatable and len(answer.body) <= MEMO_BODY_BYTES:
+            if len(state.memo) >= MEMO_ENTRIES:
+                state.memo.clear()  # simple and bounded; refilled by the requests that repeat
+            state.memo[key] = replace(answer, headers=list(answer.headers))
+        return answer
 
     def _handle(self, state: MockState, scope: Scope, request_body: bytes | None) -> Answer:
         method: str = scope["method"]
@@ -298,6 +326,7 @@ class MockApp:
         )
         answer = self._respond(state, stub, selection, headers, gen)
         answer.delay = controls.delay or selection.scenario.delay or stub.delay
+        answer.repeatable = not (gen.dynamic or state.options.dynamic)
         return answer
 
     def _preflight(self, state: MockState, scope: Scope, path: str) -> Answer | None:
