@@ -25,6 +25,7 @@ from openmock.embed import base_url
 from openmock.importer import ADMIN_PREFIX
 from openmock.importer.mounts import load_catalog
 from openmock.model import Catalog, Stub
+from openmock.progress import StatusLine
 from openmock.spec import SpecError, SpecProblem
 from openmock.spec.schemas import SchemaIndex
 from openmock.spec.validate import default_cache_dir
@@ -47,9 +48,11 @@ def _load(
     paths: tuple[str, ...], lenient: bool, prefixes: dict[str, str] | None = None
 ) -> tuple[Catalog, SchemaIndex]:
     try:
-        catalog, index = load_catalog(
-            paths, prefixes, lenient=lenient, cache_dir=default_cache_dir()
-        )
+        with StatusLine(sys.stderr) as status:  # long first loads show what they are doing
+            catalog, index = load_catalog(
+                paths, prefixes, lenient=lenient, cache_dir=default_cache_dir(),
+                progress=status.stage,
+            )  # fmt: skip
     except SpecError as exc:
         count = len(exc.problems)
         lead = "the spec cannot be used" + (f" ({count} problems)" if count > 1 else "")

@@ -9,6 +9,7 @@ validators, generators) serves all of them. A route two specs both serve is a st
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -128,11 +129,17 @@ def load_catalog(
     *,
     lenient: bool = False,
     cache_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Catalog, SchemaIndex]:
     """Load and import one spec, or several mounted together (also one with a --prefix).
     `prefixes` maps a spec's name (its file name without extension) to its path prefix.
     Raises SpecError."""
-    specs = [load_spec(path, lenient=lenient, cache_dir=cache_dir) for path in paths]
+    specs = [
+        load_spec(path, lenient=lenient, cache_dir=cache_dir, progress=progress) for path in paths
+    ]
+    if progress is not None:
+        count = sum(len(s.document.get("paths") or {}) for s in specs)
+        progress(f"importing the operations of {count} paths")
     prefixes = prefixes or {}
     if len(specs) == 1 and not prefixes:
         index = SchemaIndex(specs[0].document)

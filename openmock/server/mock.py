@@ -66,6 +66,7 @@ Send = Callable[[Message], Awaitable[None]]
 log = logging.getLogger("openmock")
 FALLBACK_ROUNDS = 4  # schemas of one response that may each need the slow search once
 MEMO_ENTRIES = 2048  # repeated GETs remembered per mock state
+MEMO_BYTES = 8 * 1024 * 1024  # ... holding at most this much body
 MEMO_BODY_BYTES = 65_536  # larger answers are made again rather than held
 
 
@@ -95,7 +96,7 @@ class MockState:
     secrets: Mapping[str, Secrets]  # stub id -> what the call log redacts, worked out once
     # Answers to repeated bodiless GETs, by the whole request (see MockApp._answer): this
     # version's, so an edit or reload starts afresh.
-    memo: dict[tuple[Any, ...], Answer] = field(default_factory=dict, compare=False)
+    memo: AnswerMemo = field(default_factory=lambda: AnswerMemo(), compare=False)
 
     @classmethod
     def build(
@@ -127,7 +128,7 @@ class MockState:
             responder=responder,
             pairings=pairings,
             secrets=secrets,
-            memo={},
+            memo=AnswerMemo(),
         )
 
 
@@ -150,6 +151,30 @@ class Answer:
 
     def has_header(self, name: str) -> bool:
         return any(key == name for key, _ in self.headers)
+
+
+class AnswerMemo:
+    """Answers to repeated bodiless GETs, bounded by count and body bytes; when full it starts
+    afresh (simple, and the requests that do repeat fill it again at once)."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[Any, ...], Answer] = {}
+        self._bytes = 0
+
+    def get(self, key: tuple[Any, ...]) -> Answer | None:
+        """A copy (the caller adds headers to it) of the answer kept for `key`."""
+        found = self._answers.get(key)
+        return None if found is None else replace(found, headers=list(found.headers))
+
+    def put(self, key: tuple[Any, ...], answer: Answer) -> None:
+        size = len(answer.body)
+        if size > MEMO_BODY_BYTES:
+            return
+        if len(self._answers) >= MEMO_ENTRIES or self._bytes + size > MEMO_BYTES:
+            self._answers.clear()
+            self._bytes = 0
+        self._answers[key] = replace(answer, headers=list(answer.headers))
+        self._bytes += size
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -236,7 +261,7 @@ class MockApp:
             key = (scope["method"], path, scope.get("query_string", b""), headers)
             found = state.memo.get(key)
             if found is not None:
-                return replace(found, headers=list(found.headers))
+                return found
         for _ in range(FALLBACK_ROUNDS):
             try:
                 answer = self._handle(state, scope, request_body)
@@ -246,11 +271,8 @@ class MockApp:
                 await anyio.to_thread.run_sync(need.run)
         else:
             raise RuntimeError("a response needed the search fallback too many times")
-        repeatable = answer.repeatable and not state.options.dynamic
-        if key is not None and repeatable and len(answer.body) <= MEMO_BODY_BYTES:
-            if len(state.memo) >= MEMO_ENTRIES:
-                state.memo.clear()  # simple and bounded; refilled by the requests that repeat
-            state.memo[key] = replace(answer, headers=list(answer.headers))
+        if key is not None and answer.repeatable and not state.options.dynamic:
+            state.memo.put(key, answer)
         return answer
 
     def _handle(self, state: MockState, scope: Scope, request_body: bytes | None) -> Answer:

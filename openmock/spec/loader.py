@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,16 +86,22 @@ def load_spec(
     lenient: bool = False,
     validate: bool = True,
     cache_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Spec:
     """Load a spec. Raises SpecError on anything unusable (in lenient mode: only on what
-    cannot be served at all); other problems come back as warnings."""
+    cannot be served at all); other problems come back as warnings. `progress` is told
+    each stage as it starts (for a status line on a terminal)."""
     path = Path(path)
+    tell = progress or (lambda _: None)
+    tell(f"reading {path.name} and the files it $refs")
     bundled = bundle(path, lenient=lenient, cache_dir=cache_dir)
     root = bundled.root
     version, kind = detect_kind(root, str(path), bundled.root_file.text)
     problems = list(bundled.problems)
     if validate:
+        tell(f"validating {path.name} (cached by content afterwards)")
         problems.extend(check_document(bundled, kind, cache_dir))
+    tell(f"converting {path.name}")
     if problems and not lenient:
         raise SpecError(problems)
     document = swagger2_to_openapi3(root) if kind == "2.0" else root
