@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import SPECS, running_server
 
 from openmock.server.app import create_app
-from tests.conftest import SPECS, running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # As the machine's probe starts it: no sandbox as root, and nothing reaching for Google's hosts.

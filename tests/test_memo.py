@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from conftest import SPECS, running_server
 
 from openmock.server.app import create_app
 from openmock.server.mock import MEMO_BYTES, MEMO_ENTRIES, Answer, AnswerMemo
-from tests.conftest import SPECS, running_server
 
 
 def test_repeats_are_the_same_fresh_data_is_not_and_an_edit_is_seen(cache_dir: Path) -> None:

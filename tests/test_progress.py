@@ -6,9 +6,10 @@ import io
 import time
 from pathlib import Path
 
+from conftest import SPECS
+
 from openmock.importer.mounts import load_catalog
 from openmock.progress import SHOW_AFTER_SECONDS, StatusLine
-from tests.conftest import SPECS
 
 
 class Terminal(io.StringIO):

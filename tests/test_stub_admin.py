@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+from conftest import SPECS, SpecMaker, running_server
+from test_cli import serving
 
 from openmock.server.app import create_app
-from tests.conftest import SPECS, SpecMaker, running_server
-from tests.test_cli import serving
 
 PETSTORE = SPECS / "petstore.yaml"
 

@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from conftest import SPECS, SpecMaker, running_server
+from test_cli import CLI, serving
 
 from openmock.server.app import create_app
-from tests.conftest import SPECS, SpecMaker, running_server
-from tests.test_cli import CLI, serving
 
 
 def _operation(status: str = "200", **extra: Any) -> dict[str, Any]:
