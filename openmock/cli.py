@@ -392,6 +392,8 @@ def from_spec(
     if calls is not None:
         where = "no admin API to read it" if no_admin else f"read it at {url}{ADMIN_PREFIX}/calls"
         click.echo(f"call log: {log_db} ({where})")
+    if not no_admin:
+        click.echo(f"inspector: {url}{ADMIN_PREFIX}/ (calls as they come, stubs and scenarios)")
     health = "" if no_admin else f"; health: {url}{ADMIN_PREFIX}/health"
     load_seconds = time.perf_counter() - started
 
