@@ -1,4 +1,5 @@
-"""Command line: `openmock from-spec`, `openmock import`.
+"""Command line: `openmock from-spec`, `import`, `check` and `logs` (what is printed about a
+catalog is in summary.py; the running of servers in server/run.py).
 
 Bad input ends with exit code 2 and a paragraph saying what is wrong, where, and what to do;
 never a traceback.
@@ -8,33 +9,27 @@ from __future__ import annotations
 
 import gc
 import json
-import socket
 import sqlite3
 import sys
 import time
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from openmock import __version__
 from openmock.delays import BadDelay, parse_delay
-from openmock.describe import stub_json
 from openmock.embed import base_url
 from openmock.importer import ADMIN_PREFIX
 from openmock.importer.mounts import load_catalog
-from openmock.model import Catalog, Stub
+from openmock.model import Catalog
 from openmock.progress import StatusLine
 from openmock.spec import SpecError, SpecProblem
 from openmock.spec.schemas import SchemaIndex
 from openmock.spec.validate import default_cache_dir
-
-if TYPE_CHECKING:
-    from openmock.server.mock import MockOptions
+from openmock.summary import catalog_json, startup_lines, table
 
 EXIT_BAD_SPEC = 2
-TABLE_ROWS = 40
 DEFAULT_LOG_DB = ".openmock/calls.db"  # under the directory the mock is started in
 WARNINGS_SHOWN = 10
 
@@ -84,45 +79,6 @@ def _warn(problems: list[SpecProblem]) -> None:
             "`openmock import --json` lists them all.",
             err=True,
         )
-
-
-def _scenario_summary(stub: Stub) -> str:
-    default = stub.default_scenario
-    kind = {"examples": "example", "example": "example", "schema": "generated"}.get(
-        default.source, default.source
-    )
-    return f"{default.status} {default.id} ({kind})"
-
-
-def _table(catalog: Catalog, limit: int | None) -> str:
-    rows = [("METHOD", "PATH", "STUB", "SCENARIOS", "DEFAULT")]
-    stubs = catalog.stubs if limit is None else catalog.stubs[:limit]
-    for stub in stubs:
-        default = "IMPORT ERROR" if stub.import_error else _scenario_summary(stub)
-        rows.append((stub.method, stub.path, stub.id, str(len(stub.scenarios)), default))
-    widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
-    lines = [
-        "  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
-    ]
-    if limit is not None and len(catalog.stubs) > limit:
-        lines.append(
-            f"... and {len(catalog.stubs) - limit} more (`openmock import SPEC` lists all)"
-        )
-    return "\n".join(lines)
-
-
-def _catalog_json(catalog: Catalog) -> dict[str, Any]:
-    return {
-        "spec": {
-            "path": str(catalog.spec.path),
-            "title": catalog.spec.title,
-            "version": catalog.spec.source_version,
-        },
-        "base_paths": list(catalog.base_paths),
-        "stubs": [stub_json(stub) for stub in catalog.stubs],
-        "problems": [p.render() for p in (*catalog.spec.warnings, *catalog.problems)],
-        "ignored": list(catalog.ignored),
-    }
 
 
 @click.group()
@@ -226,25 +182,11 @@ def import_command(spec: str, as_json: bool, lenient: bool) -> None:
     """Print the stubs and scenarios SPEC imports into."""
     catalog, _ = _load((spec,), lenient)
     if as_json:
-        click.echo(json.dumps(_catalog_json(catalog), indent=2))
+        click.echo(json.dumps(catalog_json(catalog), indent=2))
     else:
-        click.echo(_table(catalog, None))
+        click.echo(table(catalog, None))
         for note in catalog.ignored:
             click.echo(f"not served: {note}")
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        hint = "pass --port with a free port" if exc.errno in (98, 48) else "check --host"
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror}; {hint}.")
-    sock.set_inheritable(True)
-    return sock
 
 
 @main.command("from-spec")
@@ -320,11 +262,13 @@ def from_spec(
     watch: bool,
 ) -> None:
     """Serve every operation of SPEC as a mock (of each SPEC, several mounted together)."""
-    import uvicorn
-
     from openmock.calllog import CallStore
     from openmock.generate import UnknownLocale
+    from openmock.generate.realism import Realism
     from openmock.server import MockOptions, app_from_catalog
+    from openmock.server.reload import SpecWatcher
+    from openmock.server.run import CannotListen, bind, serve, serve_workers
+    from openmock.server.workers import worker_environment
 
     if watch and workers > 1:
         _fail("--watch reloads the spec in one process; use it without --workers.")
@@ -358,72 +302,43 @@ def from_spec(
         delay=delay_range,
     )
     try:
-        app = app_from_catalog(
-            catalog,
-            index,
-            options,
-            calls,
-            admin=not no_admin,
-            admin_token=admin_token,
-            journal=":memory:" if no_log else log_db,
-        )
+        if workers > 1:  # the workers build the app; here only the locale is checked
+            Realism(locale)
+            app = None
+        else:
+            app = app_from_catalog(
+                catalog, index, options, calls, admin=not no_admin, admin_token=admin_token,
+                journal=":memory:" if no_log else log_db,
+            )  # fmt: skip
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
     # The spec, its schemas and compiled checks live as long as the server: moved out of the
     # garbage collector's way, so its collections do not rescan them while serving.
     gc.collect()
     gc.freeze()
-    sock = _bind(host, port)
-    actual_port = sock.getsockname()[1]
-    url = base_url(host, actual_port)
-    spec = catalog.spec
-    if catalog.mounts:
-        click.echo(f"openmock {__version__}: {len(catalog.mounts)} specs")
-        for mount in catalog.mounts:
-            click.echo(f"  {mount.name}: {mount.path} under {mount.prefix or '/'}")
-    else:
-        label = _version_label(spec.kind, spec.source_version)
-        click.echo(f"openmock {__version__}: {spec.title} ({label}) from {spec.path}")
-    click.echo(_table(catalog, TABLE_ROWS))
-    for note in catalog.ignored:
-        click.echo(f"not served: {note}")
-    if catalog.base_paths:
-        click.echo(f"paths answer with or without the base path {catalog.base_paths[0]}")
-    if calls is not None:
-        where = "no admin API to read it" if no_admin else f"read it at {url}{ADMIN_PREFIX}/calls"
-        click.echo(f"call log: {log_db} ({where})")
-    if not no_admin:
-        click.echo(f"inspector: {url}{ADMIN_PREFIX}/ (calls as they come, stubs and scenarios)")
+    try:
+        sock = bind(host, port)
+    except CannotListen as exc:
+        _fail(f"{exc}.")
+    url = base_url(host, sock.getsockname()[1])
+    log = None if no_log else log_db
+    click.echo("\n".join(startup_lines(catalog, url, log, admin=not no_admin)))
     health = "" if no_admin else f"; health: {url}{ADMIN_PREFIX}/health"
     load_seconds = time.perf_counter() - started
-
-    class Server(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets=sockets)
-            if self.started:
-                click.echo(
-                    f"openmock ready: {url}  ({len(catalog.stubs)} operations, loaded in "
-                    f"{load_seconds:.2f}s{health})"
-                )
-
-        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-            # Ctrl-C / SIGTERM is the normal way to stop a mock: shut down gracefully and
-            # exit 0, instead of uvicorn re-raising the signal after shutdown.
-            super().handle_exit(sig, frame)
-            self._captured_signals.clear()
-
-    if workers > 1:
+    if app is None:
         if calls is not None:
             calls.close()  # the workers open the file themselves
-        log = None if no_log else log_db
-        admin = (not no_admin, admin_token)
-        _run_workers(specs, prefixes, lenient, options, log, admin, workers, sock)
+        paths = [str(Path(spec).resolve()) for spec in specs]
+        environment = worker_environment(
+            paths, prefixes, lenient, options, log, not no_admin, admin_token,
+            default_cache_dir(),
+        )  # fmt: skip
+        ready = f"openmock ready: {url}  ({workers} workers)"
+        serve_workers(environment, workers, sock, lambda: click.echo(ready))
         click.echo("openmock stopped")
         return
     watcher = None
     if watch:
-        from openmock.server.reload import SpecWatcher
-
         watcher = SpecWatcher(
             app.state.editor,
             list(specs),
@@ -433,74 +348,18 @@ def from_spec(
             report=lambda message: click.echo(f"openmock: {message}", err=True),
         ).start()
         click.echo("watching the spec files: an edit reloads them")
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    ready = (
+        f"openmock ready: {url}  ({len(catalog.stubs)} operations, loaded in "
+        f"{load_seconds:.2f}s{health})"
+    )
     try:
-        Server(config).run(sockets=[sock])
+        serve(app, sock, lambda: click.echo(ready))
     finally:
         if watcher is not None:
             watcher.stop()
         if calls is not None:
             calls.close()  # what is still queued is written before the process ends
     click.echo("openmock stopped")
-
-
-def _run_workers(
-    specs: tuple[str, ...],
-    prefixes: dict[str, str],
-    lenient: bool,
-    options: MockOptions,
-    log_db: str | None,
-    admin: tuple[bool, str | None],
-    workers: int,
-    sock: socket.socket,
-) -> None:
-    """uvicorn's supervisor over `workers` processes sharing the socket; the ready line is
-    printed once the workers answer."""
-    import os
-    import threading
-    import urllib.error
-    import urllib.request
-
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
-    from openmock.server.workers import APP_FACTORY, worker_environment
-
-    os.environ.update(
-        worker_environment(
-            [str(Path(spec).resolve()) for spec in specs],
-            prefixes,
-            lenient,
-            options,
-            log_db,
-            *admin,
-            default_cache_dir(),
-        )
-    )
-    config = uvicorn.Config(
-        APP_FACTORY, factory=True, workers=workers, log_level="warning", access_log=False
-    )
-    host, port = sock.getsockname()[:2]
-    url = base_url(host, port)
-
-    def announce() -> None:
-        for _ in range(600):  # up to a minute for the workers to load the spec
-            try:
-                urllib.request.urlopen(f"{url}{ADMIN_PREFIX}/health", timeout=1).close()
-            except urllib.error.HTTPError:
-                pass  # answered (404 with --no-admin): serving
-            except OSError:
-                time.sleep(0.1)
-                continue
-            click.echo(f"openmock ready: {url}  ({workers} workers)")
-            return
-
-    threading.Thread(target=announce, daemon=True).start()
-    Multiprocess(config, sockets=[sock]).run()
-
-
-def _version_label(kind: str, version: str) -> str:
-    return f"Swagger {version}" if kind == "2.0" else f"OpenAPI {version}"
 
 
 if __name__ == "__main__":  # pragma: no cover

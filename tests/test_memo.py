@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 from conftest import SPECS, running_server
 
+from openmock.server.answer import MEMO_BYTES, MEMO_ENTRIES, Answer, AnswerMemo
 from openmock.server.app import create_app
-from openmock.server.mock import MEMO_BYTES, MEMO_ENTRIES, Answer, AnswerMemo
 
 
 def test_repeats_are_the_same_fresh_data_is_not_and_an_edit_is_seen(cache_dir: Path) -> None:

@@ -34,7 +34,6 @@ from openmock.matching import (
 )
 from openmock.model import Catalog, Stub
 from openmock.problems import (
-    MEDIA_TYPE,
     Problem,
     bad_controls,
     import_failed,
@@ -54,6 +53,7 @@ from openmock.routing import (
 )
 from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, ParsedBody, parse_body
 from openmock.server import cors
+from openmock.server.answer import Answer, AnswerMemo, problem_answer
 from openmock.server.recording import NO_SECRETS, Secrets, deferred_record, secrets_of
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation import RequestValidator, Verdict
@@ -65,9 +65,6 @@ Send = Callable[[Message], Awaitable[None]]
 
 log = logging.getLogger("openmock")
 FALLBACK_ROUNDS = 4  # schemas of one response that may each need the slow search once
-MEMO_ENTRIES = 2048  # repeated GETs remembered per mock state
-MEMO_BYTES = 8 * 1024 * 1024  # ... holding at most this much body
-MEMO_BODY_BYTES = 65_536  # larger answers are made again rather than held
 
 
 @dataclass(frozen=True)
@@ -132,51 +129,6 @@ class MockState:
         )
 
 
-@dataclass
-class Answer:
-    """What the mock answers one request with, and what the call log keeps of why."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    stub: str = ""
-    scenario: str = ""
-    reason: str = ""  # why this answer (X-Openmock-Reason): a scenario's reason, a problem's slug
-    source: str | None = None  # example | generated | problem | cors
-    errors: tuple[dict[str, Any], ...] = ()  # a problem's violations
-    closest: tuple[str, ...] = ()  # for a path that matched nothing
-    seed: int | None = None
-    delay: Delay | None = None  # how long to wait before answering (None: --delay's)
-    repeatable: bool = True  # the same request would get the same answer (not fresh data)
-
-    def has_header(self, name: str) -> bool:
-        return any(key == name for key, _ in self.headers)
-
-
-class AnswerMemo:
-    """Answers to repeated bodiless GETs, bounded by count and body bytes; when full it starts
-    afresh (simple, and the requests that do repeat fill it again at once)."""
-
-    def __init__(self) -> None:
-        self._answers: dict[tuple[Any, ...], Answer] = {}
-        self._bytes = 0
-
-    def get(self, key: tuple[Any, ...]) -> Answer | None:
-        """A copy (the caller adds headers to it) of the answer kept for `key`."""
-        found = self._answers.get(key)
-        return None if found is None else replace(found, headers=list(found.headers))
-
-    def put(self, key: tuple[Any, ...], answer: Answer) -> None:
-        size = len(answer.body)
-        if size > MEMO_BODY_BYTES:
-            return
-        if len(self._answers) >= MEMO_ENTRIES or self._bytes + size > MEMO_BYTES:
-            self._answers.clear()
-            self._bytes = 0
-        self._answers[key] = replace(answer, headers=list(answer.headers))
-        self._bytes += size
-
-
 def _cookies(header: str | None) -> dict[str, str]:
     cookies: dict[str, str] = {}
     for part in (header or "").split(";"):
@@ -221,7 +173,7 @@ class MockApp:
             answer = await self._answer(state, scope, request_body)
         except Exception as exc:  # never let one request take the server down
             log.error("call %s failed:\n%s", call_id, traceback.format_exc())
-            answer = _problem(internal_error(call_id, type(exc).__name__))
+            answer = problem_answer(internal_error(call_id, type(exc).__name__))
         if state.options.cors:
             origin = next((v for k, v in scope.get("headers", []) if k == b"origin"), None)
             if origin is not None and not answer.has_header("access-control-allow-origin"):
@@ -278,7 +230,7 @@ class MockApp:
     def _handle(self, state: MockState, scope: Scope, request_body: bytes | None) -> Answer:
         method: str = scope["method"]
         if request_body is None:
-            return _problem(payload_too_large(state.options.max_body_bytes))
+            return problem_answer(payload_too_large(state.options.max_body_bytes))
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         path = path.split("?", 1)[0] or "/"
@@ -288,12 +240,14 @@ class MockApp:
                 return preflight
         route = state.table.match(method, path)
         if isinstance(route, NotFound):
-            return _problem(not_found(path, route.closest))
+            return problem_answer(not_found(path, route.closest))
         if isinstance(route, MethodNotAllowed):
-            return _problem(method_not_allowed(method, route.template, route.allowed))
+            return problem_answer(method_not_allowed(method, route.template, route.allowed))
         stub = route.stub
         if stub.import_error is not None:
-            return _problem(import_failed(stub.id, stub.import_error), stub.id, "import-error")
+            return problem_answer(
+                import_failed(stub.id, stub.import_error), stub.id, "import-error"
+            )
         headers = _headers(scope)
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         parts = RequestParts(route.path_params, query, headers, _cookies(headers.get("cookie")))
@@ -303,7 +257,7 @@ class MockApp:
         }
         controls = read_controls(headers)
         if controls.problems:
-            return _problem(bad_controls(controls.problems), stub.id)
+            return problem_answer(bad_controls(controls.problems), stub.id)
         seed_key = "|".join((stub.id, method, path, "&".join(f"{k}={v}" for k, v in sorted(query))))
         parsed: ParsedBody | None = None
         if state.options.validate and controls.validate is not False:
@@ -339,7 +293,7 @@ class MockApp:
             )
         selection = select_scenario(stub, controls, paired, candidates)
         if isinstance(selection, Problem):
-            return _problem(selection, stub.id)
+            return problem_answer(selection, stub.id)
         gen = Generation(
             f"{seed_key}|{selection.scenario.id}",
             path_values,
@@ -382,7 +336,7 @@ class MockApp:
             verdict.status, verdict.title, verdict.detail, verdict.errors(), verdict.challenges
         )
         if selection is None:
-            return _problem(problem, stub.id, reason="invalid request")
+            return problem_answer(problem, stub.id, reason="invalid request")
         gen = replace(gen, key=f"{gen.key}|{selection.scenario.id}")
         answer = self._respond(state, stub, selection, headers, gen, instead=problem)
         answer.errors = verdict.errors()
@@ -408,9 +362,9 @@ class MockApp:
         )
         if isinstance(result, Problem):
             if instead is None:
-                return _problem(result, stub.id, scenario.id)
+                return problem_answer(result, stub.id, scenario.id)
             warning = f"the spec's {selection.status} response could not be served: {result.title}"
-            answer = _problem(instead, stub.id, reason="invalid request")
+            answer = problem_answer(instead, stub.id, reason="invalid request")
             answer.headers.append(("x-openmock-warning", warning))
             return answer
         headers_out = list(result.headers)
@@ -453,23 +407,6 @@ def _headers(scope: Scope) -> dict[str, str]:
         text = value.decode("latin-1")
         headers[name] = f"{headers[name]}, {text}" if name in headers else text
     return headers
-
-
-def _problem(
-    problem: Problem, stub_id: str = "", scenario_id: str = "", reason: str = ""
-) -> Answer:
-    """An answer made of a problem; its reason is the problem's kind unless one is given."""
-    return Answer(
-        problem.status,
-        [("content-type", MEDIA_TYPE), *problem.headers],
-        problem.body(),
-        stub_id,
-        scenario_id,
-        reason or problem.slug,
-        "problem",
-        problem.errors,
-        tuple(problem.extra.get("closest", ())),
-    )
 
 
 def _latin1(text: str) -> bytes:

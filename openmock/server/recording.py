@@ -11,7 +11,7 @@ from openmock.calllog.record import CallRecord, redact_headers, redact_query, tr
 from openmock.model import Stub
 
 if TYPE_CHECKING:
-    from openmock.server.mock import Answer
+    from openmock.server.answer import Answer
 
 
 # Header names (lower case) and query names an operation's security documents: redacted.

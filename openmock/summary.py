@@ -1,0 +1,78 @@
+"""What the command line prints about a catalog: the table of operations, the JSON of
+`openmock import --json`, and the lines `from-spec` prints before it serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openmock import __version__
+from openmock.describe import stub_json
+from openmock.importer import ADMIN_PREFIX
+from openmock.model import Catalog, Stub
+
+TABLE_ROWS = 40  # operations listed when a mock starts (`openmock import` lists all)
+
+
+def scenario_summary(stub: Stub) -> str:
+    default = stub.default_scenario
+    kind = {"examples": "example", "example": "example", "schema": "generated"}.get(
+        default.source, default.source
+    )
+    return f"{default.status} {default.id} ({kind})"
+
+
+def table(catalog: Catalog, limit: int | None) -> str:
+    rows = [("METHOD", "PATH", "STUB", "SCENARIOS", "DEFAULT")]
+    stubs = catalog.stubs if limit is None else catalog.stubs[:limit]
+    for stub in stubs:
+        default = "IMPORT ERROR" if stub.import_error else scenario_summary(stub)
+        rows.append((stub.method, stub.path, stub.id, str(len(stub.scenarios)), default))
+    widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
+    lines = [
+        "  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    ]
+    if limit is not None and len(catalog.stubs) > limit:
+        lines.append(
+            f"... and {len(catalog.stubs) - limit} more (`openmock import SPEC` lists all)"
+        )
+    return "\n".join(lines)
+
+
+def catalog_json(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "spec": {
+            "path": str(catalog.spec.path),
+            "title": catalog.spec.title,
+            "version": catalog.spec.source_version,
+        },
+        "base_paths": list(catalog.base_paths),
+        "stubs": [stub_json(stub) for stub in catalog.stubs],
+        "problems": [p.render() for p in (*catalog.spec.warnings, *catalog.problems)],
+        "ignored": list(catalog.ignored),
+    }
+
+
+def version_label(kind: str, version: str) -> str:
+    return f"Swagger {version}" if kind == "2.0" else f"OpenAPI {version}"
+
+
+def startup_lines(catalog: Catalog, url: str, log_db: str | None, admin: bool) -> list[str]:
+    """What `from-spec` prints before its ready line: the spec(s), the operations, what is
+    not served, the base path, the call log (None: --no-log) and the inspector."""
+    spec = catalog.spec
+    if catalog.mounts:
+        lines = [f"openmock {__version__}: {len(catalog.mounts)} specs"]
+        lines += [f"  {m.name}: {m.path} under {m.prefix or '/'}" for m in catalog.mounts]
+    else:
+        label = version_label(spec.kind, spec.source_version)
+        lines = [f"openmock {__version__}: {spec.title} ({label}) from {spec.path}"]
+    lines.append(table(catalog, TABLE_ROWS))
+    lines += [f"not served: {note}" for note in catalog.ignored]
+    if catalog.base_paths:
+        lines.append(f"paths answer with or without the base path {catalog.base_paths[0]}")
+    if log_db is not None:
+        where = f"read it at {url}{ADMIN_PREFIX}/calls" if admin else "no admin API to read it"
+        lines.append(f"call log: {log_db} ({where})")
+    if admin:
+        lines.append(f"inspector: {url}{ADMIN_PREFIX}/ (calls as they come, stubs and scenarios)")
+    return lines
