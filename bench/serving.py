@@ -68,6 +68,7 @@ class Server:
     name: str
     command: list[str]
     ready_path: str = "/__openmock/health"
+    port_flag: str = "--port"
 
 
 def openmock(spec: Path, *extra: str) -> Server:
@@ -76,7 +77,7 @@ def openmock(spec: Path, *extra: str) -> Server:
 
 
 def prism(spec: Path) -> Server:
-    return Server("Prism", [str(PRISM), "mock", "-h", "127.0.0.1", str(spec)], "/")
+    return Server("Prism", [str(PRISM), "mock", "-h", "127.0.0.1", str(spec)], "/", "-p")
 
 
 CEILING = Server(
@@ -92,8 +93,7 @@ def running(
     server: Server, env: dict[str, str] | None = None, timeout: float = 120
 ) -> Iterator[tuple[str, int, float]]:
     port = free_port()
-    flag = "--port" if server.name != "Prism" else "-p"
-    command = [*server.command, flag, str(port)]
+    command = [*server.command, server.port_flag, str(port)]
     with serve_process(command, port, timeout=timeout, ready_path=server.ready_path, env=env) as (
         url,
         proc,
@@ -230,6 +230,8 @@ def measure_startup(has_prism: bool) -> list[str]:
 
 
 def _first_line(exc: Exception) -> str:
+    """Prism's start-up error, up to its end of line (Prism prints it as a JavaScript string
+    literal, so the line ends at a backslash-n, not at a newline)."""
     text = str(exc)
     found = text[text.find("Error downloading") :] if "Error downloading" in text else text
     return found.split("\\n")[0].split("\n")[0][:160]

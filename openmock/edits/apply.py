@@ -112,6 +112,17 @@ def apply_edit(catalog: Catalog, base: Catalog, index: SchemaIndex, edit: Edit) 
     return _delete_scenario(catalog, base, stub, edit.scenario or "")
 
 
+def changed_stub(catalog: Catalog, edit: Edit) -> Stub | None:
+    """The stub `edit` made or changed in `catalog` (the catalog after it); None for a
+    deleted stub. An added stub is found by its route: it may have joined a spec operation."""
+    if edit.kind == "delete_stub":
+        return None
+    if edit.kind == "add_stub":
+        key = route_key(edit.payload["method"], edit.payload["path"])
+        return next((s for s in catalog.stubs if route_key(s.method, s.path) == key), None)
+    return catalog.stub(edit.stub or "")
+
+
 def _replace(catalog: Catalog, stub: Stub) -> Catalog:
     return replace(catalog, stubs=tuple(stub if s.id == stub.id else s for s in catalog.stubs))
 

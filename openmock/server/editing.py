@@ -9,6 +9,7 @@ import logging
 import threading
 
 from openmock.edits import Edit, Journal, Refused, apply_edit
+from openmock.edits.apply import changed_stub
 from openmock.model import Catalog, Stub
 from openmock.server.mock import MockApp, MockState
 
@@ -63,9 +64,7 @@ class Editor:
             catalog = apply_edit(state.catalog, self.base, state.index, edit)
             self._seen = self.journal.append(edit)
             self.mock.swap(state.edited(catalog))
-        if edit.kind == "add_stub":
-            return _added(state.catalog, catalog)
-        return catalog.stub(edit.stub or "")
+        return changed_stub(catalog, edit)
 
     def reset(self) -> int:
         """Drop every runtime change; how many there were."""
@@ -81,9 +80,3 @@ class Editor:
         with self._lock:
             self.base = state.catalog
             self.mock.swap(self._replayed(state, self.base))
-
-
-def _added(before: Catalog, after: Catalog) -> Stub | None:
-    """The stub an add_stub created or added scenarios to."""
-    old = {stub.id: stub for stub in before.stubs}
-    return next((stub for stub in after.stubs if old.get(stub.id) is not stub), None)

@@ -57,7 +57,6 @@ class SpecWatcher:
         self.lenient = lenient
         self.cache_dir = cache_dir
         self.report = report  # where "reloaded" and the errors of a broken edit are told
-        self.reloads = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="openmock-watch", daemon=True)
 
@@ -109,7 +108,6 @@ class SpecWatcher:
             )
             return False
         self.editor.rebase(state)
-        self.reloads += 1
         seconds = time.perf_counter() - started
         self.report(f"reloaded: {len(catalog.stubs)} operations ({seconds:.2f}s)")
         return True
