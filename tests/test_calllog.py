@@ -175,6 +175,16 @@ def test_verify_says_whether_expected_calls_happened(pets: httpx.Client) -> None
     assert missed["near_misses"][0]["differences"] == ["the body differs"]
     bad = pets.post("/__openmock/calls/verify", json={"methd": "GET"})
     assert bad.status_code == 400 and "methd" in bad.json()["detail"]
+    # As the README's `curl -d '{...}'` sends it: form-urlencoded by its Content-Type.
+    as_curl = pets.post(
+        "/__openmock/calls/verify",
+        content=b'{"method": "GET", "path": "/v1/pets/1", "count": 1}',
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert as_curl.status_code == 200 and as_curl.json()["met"]
+    not_json = pets.post("/__openmock/calls/verify", content=b"method=GET")
+    assert not_json.status_code == 400
+    assert not_json.headers["content-type"] == "application/problem+json"
 
 
 def test_stubs_and_spec_are_served(pets: httpx.Client) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from openmock import __version__
@@ -21,6 +21,7 @@ from openmock.describe import stub_json
 from openmock.importer import ADMIN_PREFIX
 from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.editing import Editor
+from openmock.server.json_body import json_body
 from openmock.server.mock import MockApp
 from openmock.server.stub_admin import add_edit_routes
 
@@ -170,8 +171,13 @@ def admin_router(
             return _problem(*no_log)
         return {"deleted": mock.calls.clear()}
 
-    @router.post("/calls/verify", summary="Whether the calls a test expects were made")
-    def verify_calls(payload: Any = Body(...)) -> Any:  # noqa: B008 (FastAPI's idiom)
+    @router.post(
+        "/calls/verify",
+        summary="Whether the calls a test expects were made",
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"type": "object", "description": "a request pattern and a count"}}}}},
+    )  # fmt: skip
+    def verify_calls(payload: Any = Depends(json_body)) -> Any:  # noqa: B008 (FastAPI's idiom)
         if mock.calls is None:
             return _problem(*no_log)
         try:

@@ -20,6 +20,7 @@ from openmock.importer.mounts import load_catalog
 from openmock.model import Catalog
 from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable
 from openmock.server.editing import Editor
+from openmock.server.json_body import UnreadableBody, unreadable_body
 from openmock.server.mock import MockApp, MockOptions, MockState
 from openmock.spec import Spec
 from openmock.spec.schemas import SchemaIndex
@@ -56,6 +57,7 @@ def app_from_catalog(
         app.include_router(admin_router(mock, time.monotonic(), admin_token, editor))
         app.add_exception_handler(AdminUnauthorized, unauthorized)
         app.add_exception_handler(RequestValidationError, unreadable)
+        app.add_exception_handler(UnreadableBody, unreadable_body)
     app.state.mock = mock
     app.state.editor = editor
     return app

@@ -5,11 +5,9 @@ are published in /__openmock/openapi.json.
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
 from typing import Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from openmock.describe import stub_json
@@ -23,7 +21,9 @@ from openmock.edits import (
 )
 from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.editing import Editor
+from openmock.server.json_body import json_body
 
+PAYLOAD = Depends(json_body)  # JSON whatever the Content-Type; documented by openapi_extra
 FORCE = Query(False, description="keep a scenario body the operation's schema rejects")
 
 
@@ -34,8 +34,6 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _submit(editor: Editor, edit: Edit, created: bool = False) -> Response:
     try:
-        if isinstance(edit.payload, bytes | str):  # sent without Content-Type: application/json
-            edit = replace(edit, payload=_json(edit.payload))
         stub = editor.submit(edit)
     except Refused as refused:
         slug = refused.title.lower().replace(" ", "-")
@@ -44,14 +42,6 @@ def _submit(editor: Editor, edit: Edit, created: bool = False) -> Response:
     if stub is None:
         return JSONResponse({"deleted": edit.stub})
     return JSONResponse(stub_json(stub), status_code=201 if created else 200)
-
-
-def _json(raw: bytes | str) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        detail = f"The request body must be a JSON object ({exc}); see /__openmock/openapi.json."
-        raise Refused(400, "Unreadable request", detail) from None
 
 
 def add_edit_routes(router: APIRouter, editor: Editor) -> None:
@@ -63,7 +53,7 @@ def add_edit_routes(router: APIRouter, editor: Editor) -> None:
         status_code=201,
         openapi_extra=_body(STUB_SCHEMA),
     )
-    def add_stub(payload: Any = Body(...), force: bool = FORCE) -> Response:  # noqa: B008
+    def add_stub(payload: Any = PAYLOAD, force: bool = FORCE) -> Response:
         return _submit(editor, Edit("add_stub", None, payload, force=force), created=True)
 
     @router.post(
@@ -74,7 +64,7 @@ def add_edit_routes(router: APIRouter, editor: Editor) -> None:
     )
     def add_scenario(
         stub_id: str,
-        payload: Any = Body(...),  # noqa: B008
+        payload: Any = PAYLOAD,
         force: bool = FORCE,
     ) -> Response:
         return _submit(editor, Edit("add_scenario", stub_id, payload, force=force), created=True)
@@ -84,7 +74,7 @@ def add_edit_routes(router: APIRouter, editor: Editor) -> None:
         summary="Pick the stub's default scenario",
         openapi_extra=_body(DEFAULT_SCHEMA),
     )
-    def set_default(stub_id: str, payload: Any = Body(...)) -> Response:  # noqa: B008
+    def set_default(stub_id: str, payload: Any = PAYLOAD) -> Response:
         return _submit(editor, Edit("set_default", stub_id, payload))
 
     @router.delete(
@@ -99,7 +89,7 @@ def add_edit_routes(router: APIRouter, editor: Editor) -> None:
         summary="Change a stub: body matching, summary, delay",
         openapi_extra=_body(PATCH_SCHEMA),
     )
-    def patch_stub(stub_id: str, payload: Any = Body(...)) -> Response:  # noqa: B008
+    def patch_stub(stub_id: str, payload: Any = PAYLOAD) -> Response:
         return _submit(editor, Edit("patch_stub", stub_id, payload))
 
     @router.delete("/stubs/{stub_id:path}", summary="Delete a stub added at runtime")
