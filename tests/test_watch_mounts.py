@@ -148,8 +148,11 @@ def test_specs_with_the_same_schema_names_keep_their_own(
     """Each spec's $refs still point at its own components once both share one document."""
 
     def spec(name: str, kind: str) -> Path:
-        schema = {"type": "object", "required": ["kind"],
-                  "properties": {"kind": {"type": "string", "enum": [kind]}}}  # fmt: skip
+        kind_ref = {"$ref": "#/components/schemas/Kind"}
+        mapping = {"type": "object", "required": ["to"], "properties": {"to": kind_ref}}
+        schema = {"type": "object", "required": ["kind", "mapping"],
+                  # `mapping`: a property named like a discriminator's mapping
+                  "properties": {"kind": kind_ref, "mapping": mapping}}  # fmt: skip
         content = {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}
         return make_spec(
             {
@@ -158,15 +161,17 @@ def test_specs_with_the_same_schema_names_keep_their_own(
                 "servers": [{"url": f"/{name}"}],
                 "paths": {"/thing": {"get": {"responses": {"200": {"description": "d",
                                                                     "content": content}}}}},
-                "components": {"schemas": {"Thing": schema}},
+                "components": {"schemas": {"Thing": schema,
+                                           "Kind": {"type": "string", "enum": [kind]}}},
             },
             name=f"{name}.yaml",
         )  # fmt: skip
 
     app = create_app([spec("a", "alpha"), spec("b", "beta")], cache_dir=cache_dir)
     with running_server(app) as url:
-        assert httpx.get(f"{url}/a/thing").json()["kind"] == "alpha"
-        assert httpx.get(f"{url}/b/thing").json()["kind"] == "beta"
+        alpha, beta = httpx.get(f"{url}/a/thing").json(), httpx.get(f"{url}/b/thing").json()
+        assert alpha["kind"] == alpha["mapping"]["to"] == "alpha"
+        assert beta["kind"] == beta["mapping"]["to"] == "beta"
         ids = [s["id"] for s in httpx.get(f"{url}/__openmock/stubs").json()]
         assert ids == ["GET /thing", "b:GET /thing"]
 

@@ -53,8 +53,12 @@ def _rewrite_refs(node: Any, prefix: str) -> Any:
             if key == "$ref" and isinstance(value, str) and value.startswith("#"):
                 out[key] = "#" + prefix + value[1:]
             elif key == "mapping" and isinstance(value, dict):
+                # A discriminator's mapping (name -> "#/..."), or a property named "mapping"
+                # (name -> schema): strings moved, anything else rewritten inside.
                 out[key] = {
-                    k: ("#" + prefix + v[1:]) if isinstance(v, str) and v.startswith("#") else v
+                    k: ("#" + prefix + v[1:])
+                    if isinstance(v, str) and v.startswith("#")
+                    else _rewrite_refs(v, prefix)
                     for k, v in value.items()
                 }
             else:
