@@ -3,8 +3,11 @@ admin API that serves it."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,8 @@ from conftest import SPECS, SpecMaker, running_server
 from openmock.calllog import CallRecord, CallStore
 from openmock.calllog.record import MAX_BODY_CHARS, REDACTED
 from openmock.server import create_app
+from openmock.server.answer import Answer
+from openmock.server.recording import NO_SECRETS, Recorder
 
 
 def record(n: int, **overrides: Any) -> CallRecord:
@@ -72,6 +77,68 @@ def test_nothing_queued_is_lost_on_close(tmp_path: Path) -> None:
     reopened = CallStore(path)
     assert reopened.count() == 300
     reopened.close()
+
+
+def test_retention_drops_whole_batches_once_newer_ones_hold_keep(tmp_path: Path) -> None:
+    store = CallStore(tmp_path / "calls.db", keep=5)
+    for batch in range(4):
+        for n in range(3):
+            store.add(record(batch * 3 + n))
+        store.flush()  # one batch each
+    assert [c["id"] for c in store.calls()] == ["c11", "c10", "c9", "c8", "c7"]
+    assert store.count() == 5
+    db = sqlite3.connect(tmp_path / "calls.db")
+    assert db.execute("SELECT COUNT(*) FROM call_batches").fetchone() == (2,)  # 3 + 3 >= 5
+    store.close()
+
+
+def test_headers_and_answers_are_stored_once_and_unused_ones_swept(tmp_path: Path) -> None:
+    store = CallStore(tmp_path / "calls.db", keep=10)
+    for n in range(50):  # the same headers and the same answer, fifty times
+        store.add(record(n, request_headers={"host": "h"}, response_body='{"id": 1}'))
+    store.flush()
+    db = sqlite3.connect(tmp_path / "calls.db")
+    assert db.execute("SELECT COUNT(*) FROM call_parts").fetchone() == (2,)
+    for n in range(50, 350):  # three hundred different answers: the sweep drops the unused
+        store.add(record(n, response_body=f'{{"id": {n}}}'))
+        if n % 50 == 0:
+            store.flush()
+    calls = store.calls()
+    assert [c["response_body"] for c in calls[:2]] == ['{"id": 349}', '{"id": 348}']
+    (parts,) = db.execute("SELECT COUNT(*) FROM call_parts").fetchone()
+    assert parts < 120, parts  # not 302
+    store.close()
+
+
+def test_a_log_from_before_batches_is_moved_not_lost(tmp_path: Path) -> None:
+    path = tmp_path / "calls.db"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE calls (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, time REAL"
+        " NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, stub"
+        " TEXT, record TEXT NOT NULL)"
+    )
+    for n in (1, 2):
+        call = asdict(record(n, request_headers={"x-n": str(n)}))
+        old.execute(
+            "INSERT INTO calls (id, time, method, path, status, stub, record) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (call["id"], call["time"], "GET", call["path"], 200, call["stub"], json.dumps(call)),
+        )
+    old.commit()
+    old.close()
+    store = CallStore(path)
+    calls = store.calls()
+    assert [c["id"] for c in calls] == ["c2", "c1"]
+    assert calls[0] == asdict(record(2, request_headers={"x-n": "2"}))
+    store.close()
+    # and the sqlite3 shell sees one row per call through the view that replaced the table
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT type FROM sqlite_master WHERE name = 'calls'").fetchone() == ("view",)
+    assert db.execute("SELECT id, status, response_body FROM calls").fetchall() == [
+        ("c1", 200, "{}"),
+        ("c2", 200, "{}"),
+    ]
 
 
 SECURED = {
@@ -225,3 +292,28 @@ def test_no_admin_leaves_only_the_mock(cache_dir: Path) -> None:
         gone = client.get("/__openmock/calls")
         assert gone.status_code == 404 and gone.json()["type"].endswith("/not-found")
         assert client.get("/v1/pets").status_code == 200
+
+
+def test_the_recorder_tells_apart_answers_that_share_a_body() -> None:
+    store = CallStore()
+    recorder = Recorder(store)
+    body = b'{"ok": true}'  # one bytes object, as memoised answers share theirs
+    scope: dict[str, Any] = {
+        "method": "GET",
+        "path": "/a",
+        "query_string": b"token=s&x=1",
+        "headers": [[b"host", b"h"], [b"x-key", b"k"]],  # lists, as some servers give them
+    }
+    secrets = (frozenset({"x-key"}), frozenset({"token"}))
+    ok = Answer(200, [], body, "s", "ok", "default", "example")
+    recorder.record("a1", scope, b"", ok, secrets, 1.0)
+    recorder.record("a2", scope, b"", Answer(404, [], body, "s", "gone", "code"), NO_SECRETS, 2)
+    recorder.record("a3", scope, b"", replace(ok, headers=[("x-n", "1")]), secrets, 3.0)
+    a3, a2, a1 = store.calls()
+    assert (a1["status"], a1["scenario"], a1["response_headers"]) == (200, "ok", {})
+    assert (a2["status"], a2["scenario"], a2["source"]) == (404, "gone", None)
+    assert a3["response_headers"] == {"x-n": "1"} and a3["response_body"] == '{"ok": true}'
+    assert a1["request_headers"] == {"host": "h", "x-key": REDACTED}
+    assert a2["request_headers"] == {"host": "h", "x-key": "k"}
+    assert a1["query"] == {"token": REDACTED, "x": "1"} and a2["query"]["token"] == "s"
+    store.close()

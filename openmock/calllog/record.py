@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from openmock.routing.body import collect_fields
-
 MAX_BODY_CHARS = 16 * 1024  # bodies past this are cut, with their full size kept
 REDACTED = "[redacted]"
 # Always redacted; the credentials an operation's security documents are added per stub.
@@ -64,14 +62,12 @@ def redact_headers(headers: Iterable[tuple[str, str]], secret: frozenset[str]) -
     return shown
 
 
-def redact_query(query: str, secret: frozenset[str]) -> tuple[str, dict[str, Any]]:
-    """The query string and its parameters (a repeated one as a list), secret values
-    replaced."""
-    pairs = [
-        (k, REDACTED if k in secret else v) for k, v in parse_qsl(query, keep_blank_values=True)
-    ]
-    redacted = urlencode(pairs) if any(k in secret for k, _ in pairs) else query
-    return redacted, collect_fields(pairs)
+def redact_query(query: str, secret: frozenset[str]) -> str:
+    """The query string with the values of secret parameters replaced."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(k in secret for k, _ in pairs):
+        return query
+    return urlencode([(k, REDACTED if k in secret else v) for k, v in pairs])
 
 
 def status_range(text: str | int) -> tuple[int, int]:

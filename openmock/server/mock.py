@@ -54,7 +54,7 @@ from openmock.routing import (
 from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, BodyTooLarge, ParsedBody, parse_body
 from openmock.server import cors
 from openmock.server.answer import Answer, AnswerMemo, problem_answer
-from openmock.server.recording import NO_SECRETS, Secrets, deferred_record, secrets_of
+from openmock.server.recording import NO_SECRETS, Recorder, Secrets, secrets_of
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation import RequestValidator, Verdict
 
@@ -142,6 +142,7 @@ class MockApp:
     def __init__(self, state: MockState, calls: CallStore | None = None) -> None:
         self.state = state
         self.calls = calls  # the call log; None: calls are not recorded
+        self._recorder = None if calls is None else Recorder(calls)
         # Call ids: a random prefix per process (so several workers never collide) and a
         # counter; 0.17 us against uuid4's 1.5 us (timeit, here).
         self._id_prefix = os.urandom(4).hex()
@@ -196,10 +197,10 @@ class MockApp:
         await send({"type": "http.response.start", "status": answer.status, "headers": raw_headers})
         send_body = answer.body if scope["method"] != "HEAD" else b""
         await send({"type": "http.response.body", "body": send_body})
-        if self.calls is not None:  # queued: the writer thread stores it
+        if self._recorder is not None:  # queued: the call log's writer thread stores it
             duration = (time.perf_counter() - started) * 1000
             secrets = state.secrets.get(answer.stub, NO_SECRETS)
-            self.calls.add(deferred_record(call_id, scope, request_body, answer, secrets, duration))
+            self._recorder.record(call_id, scope, request_body, answer, secrets, duration)
 
     async def _answer(self, state: MockState, scope: Scope, request_body: bytes | None) -> Answer:
         """The answer to this request. A bodiless GET or HEAD the mock has answered before

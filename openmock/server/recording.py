@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, MutableMapping
-from functools import partial
+from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from openmock.calllog.record import CallRecord, redact_headers, redact_query, truncate_body
+from openmock.calllog import CallStore
+from openmock.calllog.record import redact_headers, redact_query, truncate_body
+from openmock.calllog.rows import CallRow, Part, answer_part, part
 from openmock.model import Stub
 
 if TYPE_CHECKING:
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 # Header names (lower case) and query names an operation's security documents: redacted.
 Secrets = tuple[frozenset[str], frozenset[str]]
 NO_SECRETS: Secrets = (frozenset(), frozenset())
+HEADER_SETS_KEPT = 512  # distinct request header sets whose part is remembered
+ANSWERS_KEPT = 2048  # ... and answers
 
 
 def secrets_of(stub: Stub) -> Secrets:
@@ -27,59 +30,95 @@ def secrets_of(stub: Stub) -> Secrets:
     return headers, query
 
 
-def deferred_record(
-    call_id: str,
-    scope: MutableMapping[str, Any],
-    request_body: bytes | None,
-    answer: Answer,
-    secrets: Secrets,
-    duration_ms: float,
-) -> Callable[[], CallRecord]:
-    """What the request path does for the call log: take what the record needs (cheap);
-    the writer thread builds the record (redaction, decoding) when it stores it."""
-    request = (scope["method"], scope["path"], scope.get("query_string", b""), scope["headers"])
-    return partial(
-        call_record, call_id, time.time(), request, request_body, answer, secrets, duration_ms
+def _same_answer(kept: Answer, answer: Answer) -> bool:
+    return (
+        kept.status == answer.status
+        and kept.stub == answer.stub
+        and kept.scenario == answer.scenario
+        and kept.reason == answer.reason
+        and kept.source == answer.source
+        and kept.seed == answer.seed
+        and kept.errors == answer.errors
+        and kept.closest == answer.closest
+        and kept.headers == answer.headers
     )
 
 
-def call_record(
-    call_id: str,
-    at: float,
-    request: tuple[str, str, bytes, list[tuple[bytes, bytes]]],
-    request_body: bytes | None,
-    answer: Answer,
-    secrets: Secrets,
-    duration_ms: float,
-) -> CallRecord:
-    method, path, raw_query, raw_headers = request
-    secret_headers, secret_query = secrets
-    query_text, query = (
-        redact_query(raw_query.decode("latin-1"), secret_query) if raw_query else ("", {})
-    )
-    request_headers = redact_headers(
-        ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers), secret_headers
-    )
-    return CallRecord(
-        id=call_id,
-        time=at,
-        method=method,
-        url=path + (f"?{query_text}" if query_text else ""),
-        path=path,
-        query=query,
-        request_headers=request_headers,
-        request_body=truncate_body(request_body) if request_body is not None else "[too large]",
-        request_size=len(request_body) if request_body is not None else -1,
-        stub=answer.stub or None,
-        scenario=answer.scenario or None,
-        reason=answer.reason,
-        status=answer.status,
-        response_headers=dict(answer.headers),  # the mock's own: no secrets in them
-        response_body=truncate_body(answer.body),
-        response_size=len(answer.body),
-        duration_ms=round(duration_ms, 3),
-        errors=list(answer.errors),
-        source=answer.source,
-        seed=answer.seed,
-        closest=list(answer.closest),
-    )
+class Recorder:
+    """Makes each call's row for the call log on the event loop, right after the answer is
+    sent, and queues it. A row is a tuple of strings and numbers (nothing for the garbage
+    collector to follow, nothing of the request kept alive); its two large parts, the request
+    headers and the answer, are made into JSON once: a client sends the same headers again and
+    again, and a repeated GET gets a copy of the same answer (same body object), so both are
+    remembered (by header tuple; by body identity, checked field by field)."""
+
+    def __init__(self, store: CallStore) -> None:
+        self.store = store
+        self._header_parts: dict[tuple[frozenset[str], tuple[Any, ...]], Part] = {}
+        self._answer_parts: dict[int, tuple[Answer, Part]] = {}
+
+    def record(
+        self,
+        call_id: str,
+        scope: MutableMapping[str, Any],
+        request_body: bytes | None,
+        answer: Answer,
+        secrets: Secrets,
+        duration_ms: float,
+    ) -> None:
+        secret_headers, secret_query = secrets
+        path: str = scope["path"]
+        raw_query: bytes = scope.get("query_string", b"")
+        url = path
+        if raw_query:
+            query = raw_query.decode("latin-1")
+            url = f"{path}?{redact_query(query, secret_query) if secret_query else query}"
+        request_key, request_json = self._request_part(scope["headers"], secret_headers)
+        answer_key, answer_json = self._answer_part(answer)
+        body: str | None = "[too large]"  # refused unread: larger than the limit
+        size = -1
+        if request_body is not None:
+            body, size = truncate_body(request_body), len(request_body)
+        row: CallRow = (
+            call_id, time.time(), scope["method"], path, url, answer.status,
+            answer.stub or None, round(duration_ms, 3), body, size,
+            request_key, request_json, answer_key, answer_json,
+        )  # fmt: skip
+        self.store.add_row(row)
+
+    def _request_part(self, raw: list[tuple[bytes, bytes]], secret: frozenset[str]) -> Part:
+        key: tuple[frozenset[str], tuple[Any, ...]] | None = (secret, tuple(raw))
+        try:
+            found = self._header_parts.get(key)  # type: ignore[arg-type]
+        except TypeError:  # a server giving headers as lists: nothing to remember them by
+            key, found = None, None
+        if found is None:
+            headers = ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+            found = part(redact_headers(headers, secret))
+            if len(self._header_parts) >= HEADER_SETS_KEPT:
+                self._header_parts.clear()
+            if key is not None:
+                self._header_parts[key] = found
+        return found
+
+    def _answer_part(self, answer: Answer) -> Part:
+        kept = self._answer_parts.get(id(answer.body))  # the entry holds the body: id stays
+        if kept is not None and kept[0].body is answer.body and _same_answer(kept[0], answer):
+            return kept[1]
+        made = answer_part(
+            {
+                "scenario": answer.scenario or None,
+                "reason": answer.reason,
+                "response_headers": dict(answer.headers),  # the mock's own: no secrets
+                "response_body": truncate_body(answer.body),
+                "response_size": len(answer.body),
+                "errors": list(answer.errors),
+                "source": answer.source,
+                "seed": answer.seed,
+                "closest": list(answer.closest),
+            }
+        )
+        if len(self._answer_parts) >= ANSWERS_KEPT:
+            self._answer_parts.clear()
+        self._answer_parts[id(answer.body)] = (answer, made)
+        return made

@@ -1,0 +1,144 @@
+"""RECORD: a call as the store keeps it: a short row, stored with the rest of its batch, and
+its two large parts (the request's headers, and what the mock answered) kept once each.
+
+A mock answers the same requests with the same bodies over and over (a frontend polling a
+list, a page reloaded, a test suite run again), so a call's row holds only what is its own
+(id, time, method, path, URL, status, stub, duration, request body) and refers to its request
+headers and its answer (scenario, reason, response headers and body, errors...) by a 64-bit
+digest of their JSON; a part is stored once. The writer stores a batch of rows as one JSON
+array in one SQLite row: a row per call cost 2-4 us of the server's core (SQLite binding and
+B-tree work), a batch is one `orjson.dumps`. Rows are tuples of strings and numbers: queued
+by the thousand, they cost the garbage collector nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from hashlib import blake2b
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from openmock.calllog.record import CallRecord
+from openmock.routing.body import collect_fields
+
+# A queued call: id, time, method, path, url, status, stub, duration_ms, request_body,
+# request_size, then its request part (key, JSON) and answer part (key, JSON).
+CallRow = tuple[
+    str, float, str, str, str, int, "str | None", float, "str | None", int, int, str, int, str
+]
+# A stored call: the same without the parts' JSON.
+StoredRow = Sequence[Any]
+ID, TIME, METHOD, PATH, URL, STATUS, STUB, DURATION, BODY, SIZE, REQUEST, ANSWER = range(12)
+Part = tuple[int, str]  # (digest, JSON text)
+
+ANSWER_FIELDS = (
+    "scenario", "reason", "response_headers", "response_body", "response_size",
+    "errors", "source", "seed", "closest",
+)  # fmt: skip
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS call_batches (
+        seq INTEGER PRIMARY KEY,
+        first_time REAL NOT NULL,
+        last_time REAL NOT NULL,
+        count INTEGER NOT NULL,
+        rows TEXT NOT NULL
+    )""",
+    "CREATE TABLE IF NOT EXISTS call_parts (key INTEGER PRIMARY KEY, json TEXT NOT NULL)",
+)
+# For a person with the sqlite3 shell (`select * from calls`): one row per call, newest
+# last (needs SQLite's JSON functions, built in since 3.38; the store itself does not use it).
+CALLS_VIEW = """CREATE VIEW IF NOT EXISTS calls AS
+SELECT r.value ->> 0 AS id, r.value ->> 1 AS time, r.value ->> 2 AS method,
+       r.value ->> 4 AS url, r.value ->> 5 AS status, r.value ->> 6 AS stub,
+       a.json ->> 'scenario' AS scenario, a.json ->> 'reason' AS reason,
+       r.value ->> 7 AS duration_ms, q.json AS request_headers, r.value ->> 8 AS request_body,
+       a.json -> 'response_headers' AS response_headers,
+       a.json ->> 'response_body' AS response_body, a.json -> 'errors' AS errors
+FROM call_batches b, json_each(b.rows) r
+LEFT JOIN call_parts q ON q.key = r.value ->> 10
+LEFT JOIN call_parts a ON a.key = r.value ->> 11
+ORDER BY b.seq, r.key"""
+
+INSERT_BATCH = "INSERT INTO call_batches (first_time, last_time, count, rows) VALUES (?, ?, ?, ?)"
+INSERT_PART = "INSERT OR IGNORE INTO call_parts (key, json) VALUES (?, ?)"
+
+
+def part(value: Any) -> Part:
+    """`value` as JSON with its digest (the same content gets the same key in every process)."""
+    data = orjson.dumps(value)
+    digest = blake2b(data, digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True), data.decode()
+
+
+def answer_part(fields: dict[str, Any]) -> Part:
+    return part({name: fields.get(name) for name in ANSWER_FIELDS})
+
+
+def row_of(record: CallRecord) -> CallRow:
+    """The row (with its parts) of a record built whole (tests, the embedded API)."""
+    return row_of_dict(asdict(record))
+
+
+def row_of_dict(call: dict[str, Any]) -> CallRow:
+    request_key, request_json = part(call.get("request_headers") or {})
+    answer_key, answer_json = answer_part(call)
+    return (
+        call["id"], call["time"], call["method"], call["path"], call.get("url") or call["path"],
+        call["status"], call.get("stub"), call.get("duration_ms", 0.0), call.get("request_body"),
+        call.get("request_size", 0), request_key, request_json, answer_key, answer_json,
+    )  # fmt: skip
+
+
+def batch_values(batch: Sequence[CallRow]) -> tuple[float, float, int, str]:
+    """The values of INSERT_BATCH for these rows (the parts' JSON left out)."""
+    stored = orjson.dumps([row[:11] + row[12:13] for row in batch]).decode()
+    times = [row[1] for row in batch]
+    return min(times), max(times), len(batch), stored
+
+
+def parts_of(rows: Iterable[CallRow]) -> list[Part]:
+    """The distinct parts a batch of rows refers to."""
+    found: dict[int, str] = {}
+    for row in rows:
+        found[row[10]] = row[11]
+        found[row[12]] = row[13]
+    return list(found.items())
+
+
+def query_of(url: str) -> dict[str, Any]:
+    _, _, query = url.partition("?")
+    return collect_fields(parse_qsl(query, keep_blank_values=True)) if query else {}
+
+
+def record_of(row: StoredRow, parts: dict[int, str]) -> dict[str, Any]:
+    """A call as the admin API shows it (CallRecord's fields, in order)."""
+    request = parts.get(row[REQUEST])
+    answer = parts.get(row[ANSWER])
+    answered: dict[str, Any] = orjson.loads(answer) if answer else {}
+    return {
+        "id": row[ID],
+        "time": row[TIME],
+        "method": row[METHOD],
+        "url": row[URL],
+        "path": row[PATH],
+        "query": query_of(row[URL]),
+        "request_headers": orjson.loads(request) if request else {},
+        "request_body": row[BODY],
+        "request_size": row[SIZE],
+        "stub": row[STUB],
+        "scenario": answered.get("scenario"),
+        "reason": answered.get("reason", ""),
+        "status": row[STATUS],
+        "response_headers": answered.get("response_headers") or {},
+        "response_body": answered.get("response_body"),
+        "response_size": answered.get("response_size", 0),
+        "duration_ms": row[DURATION],
+        "errors": answered.get("errors") or [],
+        "source": answered.get("source"),
+        "seed": answered.get("seed"),
+        "closest": answered.get("closest") or [],
+    }
