@@ -55,7 +55,8 @@ CALLS_VIEW = """CREATE VIEW IF NOT EXISTS calls AS
 SELECT r.value ->> 0 AS id, r.value ->> 1 AS time, r.value ->> 2 AS method,
        r.value ->> 4 AS url, r.value ->> 5 AS status, r.value ->> 6 AS stub,
        a.json ->> 'scenario' AS scenario, a.json ->> 'reason' AS reason,
-       r.value ->> 7 AS duration_ms, q.json AS request_headers, r.value ->> 8 AS request_body,
+       round(r.value ->> 7, 3) AS duration_ms, q.json AS request_headers,
+       r.value ->> 8 AS request_body,
        a.json -> 'response_headers' AS response_headers,
        a.json ->> 'response_body' AS response_body, a.json -> 'errors' AS errors
 FROM call_batches b, json_each(b.rows) r
@@ -136,7 +137,7 @@ def record_of(row: StoredRow, parts: dict[int, str]) -> dict[str, Any]:
         "response_headers": answered.get("response_headers") or {},
         "response_body": answered.get("response_body"),
         "response_size": answered.get("response_size", 0),
-        "duration_ms": row[DURATION],
+        "duration_ms": round(row[DURATION], 3),
         "errors": answered.get("errors") or [],
         "source": answered.get("source"),
         "seed": answered.get("seed"),

@@ -34,7 +34,7 @@ from openmock.calllog.rows import CallRow, StoredRow
 log = logging.getLogger("openmock")
 DEFAULT_KEEP = 10_000
 BATCH = 5000
-GATHER_SECONDS = 0.05  # how long the writer lets calls gather before storing a batch
+GATHER_SECONDS = 0.02  # how long the writer lets calls gather before storing a batch
 # Parts no call refers to any more are dropped once this many new ones were stored, or a
 # quarter of `keep` when that is more (a read of every kept call: milliseconds).
 PART_SWEEP = 256

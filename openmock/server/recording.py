@@ -75,13 +75,15 @@ class Recorder:
             url = f"{path}?{redact_query(query, secret_query) if secret_query else query}"
         request_key, request_json = self._request_part(scope["headers"], secret_headers)
         answer_key, answer_json = self._answer_part(answer)
-        body: str | None = "[too large]"  # refused unread: larger than the limit
-        size = -1
-        if request_body is not None:
+        body: str | None = None
+        size = 0
+        if request_body:
             body, size = truncate_body(request_body), len(request_body)
+        elif request_body is None:  # refused unread: larger than the limit
+            body, size = "[too large]", -1
         row: CallRow = (
             call_id, time.time(), scope["method"], path, url, answer.status,
-            answer.stub or None, round(duration_ms, 3), body, size,
+            answer.stub or None, duration_ms, body, size,
             request_key, request_json, answer_key, answer_json,
         )  # fmt: skip
         self.store.add_row(row)
