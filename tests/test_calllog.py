@@ -317,3 +317,27 @@ def test_the_recorder_tells_apart_answers_that_share_a_body() -> None:
     assert a2["request_headers"] == {"host": "h", "x-key": "k"}
     assert a1["query"] == {"token": REDACTED, "x": "1"} and a2["query"]["token"] == "s"
     store.close()
+
+
+def test_fresh_answers_are_stored_in_their_rows(tmp_path: Path) -> None:
+    store = CallStore(tmp_path / "calls.db")
+    recorder = Recorder(store)
+    scope: dict[str, Any] = {"method": "GET", "path": "/a", "headers": [(b"host", b"h")]}
+    for n in range(3):  # fresh data: each answer its own, never looked for again
+        fresh = Answer(200, [], b'{"n": %d}' % n, "s", "ok", "generated", "generated", seed=n)
+        fresh.repeatable = False
+        recorder.record(f"f{n}", scope, b"", fresh, NO_SECRETS, 1.0)
+    calls = store.calls()
+    assert [(c["response_body"], c["seed"], c["reason"]) for c in calls] == [
+        ('{"n": 2}', 2, "generated"),
+        ('{"n": 1}', 1, "generated"),
+        ('{"n": 0}', 0, "generated"),
+    ]
+    store.close()
+    db = sqlite3.connect(tmp_path / "calls.db")
+    assert db.execute("SELECT COUNT(*) FROM call_parts").fetchone() == (1,)  # the headers
+    assert db.execute("SELECT response_body, scenario FROM calls").fetchall() == [
+        ('{"n": 0}', "ok"),
+        ('{"n": 1}', "ok"),
+        ('{"n": 2}', "ok"),
+    ]

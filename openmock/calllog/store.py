@@ -142,10 +142,11 @@ class CallStore:
             cutoff = time.time() - self.max_age_seconds
             self._db.execute("DELETE FROM call_batches WHERE last_time < ?", (cutoff,))
         if self._new_parts >= max(PART_SWEEP, self.keep // 4):
-            used: set[int] = set()
+            used: set[Any] = set()
             for row in self._rows():
                 used.add(row[rows.REQUEST])
-                used.add(row[rows.ANSWER])
+                if isinstance(row[rows.ANSWER], int):
+                    used.add(row[rows.ANSWER])
             stale = [k for (k,) in self._db.execute("SELECT key FROM call_parts") if k not in used]
             self._db.executemany("DELETE FROM call_parts WHERE key = ?", [(k,) for k in stale])
             self._new_parts = 0
@@ -228,7 +229,8 @@ class CallStore:
                         found.append(row)
                         if len(found) >= limit:
                             break
-            keys = {k for row in found for k in (row[rows.REQUEST], row[rows.ANSWER])}
+            keys = {row[rows.REQUEST] for row in found}
+            keys.update(row[rows.ANSWER] for row in found if isinstance(row[rows.ANSWER], int))
             parts = self._parts(keys)
         return [rows.record_of(row, parts) for row in found]
 

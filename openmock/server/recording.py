@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from openmock.calllog import CallStore
 from openmock.calllog.record import redact_headers, redact_query, truncate_body
-from openmock.calllog.rows import CallRow, Part, answer_part, part
+from openmock.calllog.rows import CallRow, Part, part
 from openmock.model import Stub
 
 if TYPE_CHECKING:
@@ -44,6 +44,21 @@ def _same_answer(kept: Answer, answer: Answer) -> bool:
     )
 
 
+def _answer_fields(answer: Answer) -> dict[str, Any]:
+    """What the log keeps of an answer besides its status and stub (rows.ANSWER_FIELDS)."""
+    return {
+        "scenario": answer.scenario or None,
+        "reason": answer.reason,
+        "response_headers": dict(answer.headers),  # the mock's own: no secrets in them
+        "response_body": truncate_body(answer.body),
+        "response_size": len(answer.body),
+        "errors": list(answer.errors),
+        "source": answer.source,
+        "seed": answer.seed,
+        "closest": list(answer.closest),
+    }
+
+
 class Recorder:
     """Makes each call's row for the call log on the event loop, right after the answer is
     sent, and queues it. A row is a tuple of strings and numbers (nothing for the garbage
@@ -74,7 +89,12 @@ class Recorder:
             query = raw_query.decode("latin-1")
             url = f"{path}?{redact_query(query, secret_query) if secret_query else query}"
         request_key, request_json = self._request_part(scope["headers"], secret_headers)
-        answer_key, answer_json = self._answer_part(answer)
+        answer_key: int | dict[str, Any]
+        answer_json: str | None
+        if answer.repeatable:
+            answer_key, answer_json = self._answer_part(answer)
+        else:  # fresh data: stored in its row, never looked for again
+            answer_key, answer_json = _answer_fields(answer), None
         body: str | None = None
         size = 0
         if request_body:
@@ -107,19 +127,7 @@ class Recorder:
         kept = self._answer_parts.get(id(answer.body))  # the entry holds the body: id stays
         if kept is not None and kept[0].body is answer.body and _same_answer(kept[0], answer):
             return kept[1]
-        made = answer_part(
-            {
-                "scenario": answer.scenario or None,
-                "reason": answer.reason,
-                "response_headers": dict(answer.headers),  # the mock's own: no secrets
-                "response_body": truncate_body(answer.body),
-                "response_size": len(answer.body),
-                "errors": list(answer.errors),
-                "source": answer.source,
-                "seed": answer.seed,
-                "closest": list(answer.closest),
-            }
-        )
+        made = part(_answer_fields(answer))
         if len(self._answer_parts) >= ANSWERS_KEPT:
             self._answer_parts.clear()
         self._answer_parts[id(answer.body)] = (answer, made)
