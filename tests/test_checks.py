@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_generate import FAST_ONLY, schemas
@@ -131,3 +132,26 @@ def test_an_unresolved_reference_raises_like_jsonschema() -> None:
         assert "Missing" in str(exc) or exc.__class__.__name__
     else:
         raise AssertionError("an unresolved reference must not pass silently")
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"enum": ["a", "b"]}, "a"),
+        ({"enum": ["a", "b"]}, "c"),
+        ({"enum": ["a", "1"]}, 1),
+        ({"enum": ["true"]}, True),
+        ({"enum": ["a"]}, None),
+        ({"properties": {"a": {}}, "additionalProperties": False}, {"a": 1}),
+        ({"properties": {"a": {}}, "additionalProperties": False}, {"a": 1, "b": 2}),
+        ({"required": ["a", "b"]}, {"a": 1, "b": 2}),
+        ({"required": ["a", "b"]}, {"a": 1}),
+        ({"required": ["a"]}, ["a"]),
+        ({"minimum": 2}, True),
+        ({"minimum": 2, "type": "integer"}, 1),
+        ({"maxLength": 1, "minimum": 2}, "ab"),
+    ],
+)
+def test_the_fast_paths_answer_as_jsonschema_does(schema: dict[str, Any], value: Any) -> None:
+    index = SchemaIndex({})
+    assert index.checker(schema)(value) == index.validator(schema).is_valid(value)

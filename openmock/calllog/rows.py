@@ -7,10 +7,11 @@ list, a page reloaded, a test suite run again), so a call's row holds only what 
 headers and its answer (scenario, reason, response headers and body, errors...) by a 64-bit
 digest of their JSON; a part is stored once. An answer of fresh data (`--dynamic`) never
 comes again, so it is kept in its row instead (as parts, random 64-bit keys scattered its
-inserts over the B-tree: 28 us a call in the writer under load, against 6). The writer stores a batch of rows as one JSON
-array in one SQLite row: a row per call cost 2-4 us of the server's core (SQLite binding and
-B-tree work), a batch is one `orjson.dumps`. Rows are tuples of strings and numbers: queued
-by the thousand, they cost the garbage collector nothing.
+inserts over the B-tree: 28 us a call in the writer under load, against 6). The writer
+stores a batch of rows as one JSON array in one SQLite row: a row per call cost 2-4 us of the
+server's core (SQLite binding and B-tree work), a batch is one `orjson.dumps`. Rows are
+tuples of strings and numbers: queued by the thousand, they cost the garbage collector
+nothing.
 """
 
 from __future__ import annotations
