@@ -113,25 +113,27 @@ def unflatten_brackets(fields: dict[str, Any], literal: Container[str]) -> dict[
     {"items": [{"price": "p"}]}, `tags[]=a&tags[]=b` -> {"tags": ["a", "b"]}. Names in
     `literal` (declared with their brackets) are kept as they are."""
     nested: dict[str, Any] = {}
-    indexed = False  # only then is the second pass (indexes to lists) needed
+    indexed: set[str] = set()  # the roots with indexes: only they need a second pass
     for key, value in fields.items():
         if key in literal or "[" not in key or not key.endswith("]") or key.startswith("["):
             nested[key] = value
             continue
         root, _, rest = key.partition("[")
-        path = [root, *rest[:-1].split("][")]
-        node = nested
-        for part in path[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                break  # `a=1&a[b]=2`: the flat field wins
-            node = child
-        else:
-            node[path[-1]] = value
-        indexed = indexed or any(not p or p.isdigit() for p in path[1:])
-    if not indexed:
-        return nested
-    return {k: _listed(v) for k, v in nested.items()}
+        path = rest[:-1].split("][")
+        node = nested.setdefault(root, {})
+        if isinstance(node, dict):  # else `a=1&a[b]=2`: the flat field wins
+            for part in path[:-1]:
+                child = node.setdefault(part, {})
+                if not isinstance(child, dict):
+                    break
+                node = child
+            else:
+                node[path[-1]] = value
+        if root not in indexed and ("[]" in key or any(p.isdigit() for p in path)):
+            indexed.add(root)
+    for root in indexed:
+        nested[root] = _listed(nested[root])
+    return nested
 
 
 def _listed(value: Any) -> Any:

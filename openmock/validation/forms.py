@@ -4,12 +4,15 @@
 `{"price": 2.5, "tags": ["a", "b"], "card": {"number": "4242"}, "items": [{"qty": 1}]}`:
 bracket notation nested (as Stripe's, Rails' and PHP's clients send it), numbers and
 booleans from their text, arrays from repeated or indexed fields, objects from nested fields
-or JSON text; for anyOf/oneOf, the first reading a branch accepts. What each schema node
-says about shape is worked out once and kept (the form of a request is typed per request).
+or JSON text; for anyOf/oneOf, the first reading a branch accepts (an empty field for an array
+that may also be the empty string is that string: Stripe's way to clear a list). What each
+schema node says about shape is worked out once and kept, and its main-type reading made into
+a closure once (the form of a request is typed per request).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +24,7 @@ from openmock.routing.params import coerce_kind, schema_kind
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 
 MAX_DEPTH = 16
+Typer = Callable[[Any, int], Any]  # (value, depth) -> the value typed
 
 
 @dataclass(frozen=True)
@@ -38,13 +42,14 @@ class FormTyper:
     def __init__(self, index: SchemaIndex) -> None:
         self.index = index
         self._shapes: dict[int, tuple[Any, _Shape]] = {}
+        self._typers: dict[int, tuple[Any, Typer]] = {}
 
     def typed(self, fields: dict[str, Any], schema: Any) -> tuple[Any, bool]:
         """The fields typed, and whether the schema accepts them. Typed by each node's
         main type first; where that reading breaks the schema, again with every
         anyOf/oneOf branch tried (slower, and rarely needed)."""
         nested = unflatten_brackets(fields, self._shape(schema).properties)
-        value = self._typed(nested, schema, 0, False)
+        value = self._typer(schema)(nested, 0)
         if self.index.is_valid(schema, value, "request"):
             return value, True
         return self._typed(nested, schema, 0, True), False
@@ -96,6 +101,79 @@ class FormTyper:
                         return found
         return {}
 
+    def _typer(self, schema: Any) -> Typer:
+        """The main-type reading of `schema` (what `_typed` does without branches) as a
+        closure made once per schema node; its children's closures are made on first use,
+        and only for declared properties (a client's made-up names share the
+        additionalProperties one)."""
+        known = self._typers.get(id(schema))
+        if known is not None and known[0] is schema:
+            return known[1]
+        typer = self._make_typer(self._shape(schema))
+        self._typers[id(schema)] = (schema, typer)
+        return typer
+
+    def _make_typer(self, shape: _Shape) -> Typer:
+        declared: dict[str, Typer] = {}
+        made: dict[str, Typer] = {}  # "extra", "items"
+        properties = shape.properties
+
+        def child(key: str) -> Typer:
+            found = declared.get(key)
+            if found is None:
+                if key in properties:
+                    found = declared[key] = self._typer(properties[key])
+                else:
+                    found = made.get("extra")
+                    if found is None:
+                        found = made["extra"] = self._typer(shape.extra)
+            return found
+
+        def mapping(value: dict[str, Any], depth: int) -> dict[str, Any]:
+            return {k: child(k)(v, depth + 1) for k, v in value.items()}
+
+        if shape.kind == "array":
+            blank = self._may_be_blank(shape)
+
+            def array(value: Any, depth: int) -> Any:
+                if depth > MAX_DEPTH or (blank and value == ""):
+                    return value
+                if isinstance(value, dict):
+                    return mapping(value, depth)
+                items = made.get("items")
+                if items is None:
+                    items = made["items"] = self._typer(shape.items)
+                values = value if isinstance(value, list) else [value]
+                return [items(v, depth + 1) for v in values]
+
+            return array
+        leaf = _leaf(shape.kind)
+
+        def other(value: Any, depth: int) -> Any:
+            if depth > MAX_DEPTH:
+                return value
+            if isinstance(value, str):
+                return value if leaf is None else leaf(value)
+            if isinstance(value, dict):
+                return mapping(value, depth)
+            if isinstance(value, list):
+                return [other(v, depth + 1) for v in value]
+            return value
+
+        return other
+
+    def _may_be_blank(self, shape: _Shape) -> bool:
+        """An array that may also be the empty string (Stripe's `discounts=` clears a list):
+        an empty field is that string, not a list of one empty item."""
+        for branch in shape.branches:
+            try:
+                target = self.index.deref(branch)
+            except UnresolvedRef:
+                continue
+            if isinstance(target, dict) and "" in (target.get("enum") or ()):
+                return True
+        return False
+
     def _typed(self, value: Any, schema: Any, depth: int, branches: bool) -> Any:
         if depth > MAX_DEPTH:
             return value
@@ -123,3 +201,21 @@ class FormTyper:
             except orjson.JSONDecodeError:
                 return value
         return coerce_kind(value, shape.kind)
+
+
+def _json_or_text(text: str) -> Any:
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return text
+    return text
+
+
+def _leaf(kind: str) -> Callable[[str], Any] | None:
+    """How a field's text is read for a schema of this main type (None: as it is)."""
+    if kind == "object":
+        return _json_or_text
+    if kind in ("integer", "number", "boolean", "null"):
+        return lambda text: coerce_kind(text, kind)
+    return None
