@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openmock.matching import negotiate
 from openmock.model import Parameter, Representation, Scenario, Stub
 from openmock.routing import MethodNotAllowed, NotFound, RequestParts, RouteMatch, RouteTable
 from openmock.routing import parse_parameters as parse
+from openmock.routing.body import collect_fields, multipart_by_email
+from openmock.routing.multipart import boundary_of, read_plain_multipart
 
 OK = Scenario(id="200", name="200", status=200, status_key="200", source="empty")
 
@@ -192,3 +196,62 @@ def test_accept_negotiation(
     accept: str | None, reps: tuple[Representation, ...], chosen: Representation | None
 ) -> None:
     assert negotiate(reps, accept) is chosen
+
+
+_FIELD_NAMES = st.text(
+    st.characters(blacklist_characters='"\\\r\n;', blacklist_categories=("Cs", "Cc")),
+    min_size=1,
+    max_size=12,
+)
+_FIELDS = st.lists(
+    st.tuples(
+        _FIELD_NAMES,
+        st.one_of(st.text(max_size=40), st.binary(max_size=40)),  # text field, or a file
+        st.sampled_from(["", "; charset=utf-8", "; charset=latin-1"]),
+    ),
+    max_size=5,
+)
+
+
+def _multipart_body(fields: list[tuple[str, str | bytes, str]], boundary: str) -> bytes:
+    out = b""
+    for name, value, charset in fields:
+        out += f"--{boundary}\r\n".encode()
+        if isinstance(value, bytes):
+            out += f'Content-Disposition: form-data; name="{name}"; filename="f.bin"\r\n'.encode()
+            out += b"Content-Type: application/octet-stream\r\n\r\n" + value + b"\r\n"
+        else:
+            encoding = "latin-1" if "latin" in charset else "utf-8"
+            out += f'Content-Disposition: form-data; name="{name}"\r\n'.encode()
+            if charset:
+                out += f"Content-Type: text/plain{charset}\r\n".encode()
+            out += b"\r\n" + value.encode(encoding, "replace") + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=_FIELDS)
+def test_plain_multipart_reads_as_the_email_parser_does(
+    fields: list[tuple[str, str | bytes, str]],
+) -> None:
+    boundary = "b0undary-7f3a9"
+    raw = _multipart_body(fields, boundary)
+    plain = read_plain_multipart(raw, boundary)
+    assert plain is not None
+    by_email = multipart_by_email(raw, f"multipart/form-data; boundary={boundary}")
+    assert by_email.parsed and by_email.value == collect_fields(plain)
+
+
+def test_multipart_shapes_the_plain_reader_leaves_to_the_email_parser() -> None:
+    form = 'Content-Disposition: form-data; name="a"\r\n'
+    assert read_plain_multipart(f"--b\r\n{form}\r\nx\r\n--b--".encode(), "b") == [("a", "x")]
+    for odd in [
+        '--b\nContent-Disposition: form-data; name="a"\n\nx\n--b--',  # bare LF
+        '--b\r\nContent-Disposition: form-data; name="a\\"q"\r\n\r\nx\r\n--b--',  # escape
+        "--b\r\nContent-Disposition: form-data; name*=utf-8''%C3%A9\r\n\r\nx\r\n--b--",
+        f"--b\r\n{form}Content-Transfer-Encoding: base64\r\n\r\neA==\r\n--b--",
+        "--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--",  # no name
+        f"--b\r\n{form}\r\nx\r\n",  # no closing delimiter
+    ]:
+        assert read_plain_multipart(odd.encode(), "b") is None, odd
+    assert boundary_of('multipart/form-data; boundary="a b"; charset=x') == "a b"

@@ -15,6 +15,7 @@ from urllib.parse import unquote_plus
 import orjson
 
 from openmock.mediatypes import base_type, is_json
+from openmock.routing.multipart import boundary_of, read_plain_multipart
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # larger bodies get 413 (MockOptions.max_body_bytes)
 
@@ -85,6 +86,16 @@ def collect_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 def _multipart(raw: bytes, content_type: str) -> ParsedBody:
     if "boundary=" not in content_type.lower():
         return ParsedBody(error="the multipart body's Content-Type has no boundary")
+    boundary = boundary_of(content_type)
+    plain = read_plain_multipart(raw, boundary) if boundary else None
+    if plain is not None:
+        return ParsedBody(collect_fields(plain), True)
+    return multipart_by_email(raw, content_type)
+
+
+def multipart_by_email(raw: bytes, content_type: str) -> ParsedBody:
+    """Any multipart body, by the stdlib's email parser (slow: the shapes the plain reader
+    leaves, and the errors)."""
     head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
     message = BytesParser(policy=policy.HTTP).parsebytes(head + raw)
     boundary = message.get_boundary()
