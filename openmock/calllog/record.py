@@ -13,8 +13,11 @@ REDACTED = "[redacted]"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 
-@dataclass(slots=True)  # not frozen: a frozen init costs a setattr per field, per call
+@dataclass(slots=True)
 class CallRecord:
+    """One call whole: what `CallStore.add` takes (tests, the embedded API) and what the admin
+    API's JSON follows, field by field (the server's path makes rows directly: rows.py)."""
+
     id: str
     time: float  # seconds since the epoch
     method: str

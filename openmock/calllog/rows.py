@@ -6,8 +6,9 @@ list, a page reloaded, a test suite run again), so a call's row holds only what 
 (id, time, method, path, URL, status, stub, duration, request body) and refers to its request
 headers and its answer (scenario, reason, response headers and body, errors...) by a 64-bit
 digest of their JSON; a part is stored once. An answer of fresh data (`--dynamic`) never
-comes again, so it is kept in its row instead (as parts, random 64-bit keys scattered its
-inserts over the B-tree: 28 us a call in the writer under load, against 6). The writer
+comes again, so it is kept in its row instead (stored as parts, one insert into call_parts a
+call plus sweeping them, such answers cost the writer 28 us a call under load; kept in rows,
+6: per-thread CPU, one run each). The writer
 stores a batch of rows as one JSON array in one SQLite row: a row per call cost 2-4 us of the
 server's core (SQLite binding and B-tree work), a batch is one `orjson.dumps`. Rows are
 tuples of strings and numbers: queued by the thousand, they cost the garbage collector
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from hashlib import blake2b
-from typing import Any
+from typing import Any, Final
 from urllib.parse import parse_qsl
 
 import orjson
@@ -28,16 +29,30 @@ from openmock.calllog.record import CallRecord
 from openmock.routing.body import collect_fields
 
 # A queued call: id, time, method, path, url, status, stub, duration_ms, request_body,
-# request_size, then its request part (key, JSON) and answer part (key, JSON). An answer that
-# will not come again (fresh data) is stored in its row instead: its fields in place of the
-# key, None for the JSON.
+# request_size, the keys of its request part and answer part, then those parts' JSON (None
+# for a part already stored). An answer that will not come again (fresh data) is kept in its
+# row instead: its fields in place of the key. The stored row is the first twelve.
 CallRow = tuple[
     str, float, str, str, str, int, "str | None", float, "str | None", int,
-    int, str, "int | dict[str, Any]", "str | None",
+    int, "int | dict[str, Any]", str, "str | None",
 ]  # fmt: skip
-# A stored call: the same without the parts' JSON.
 StoredRow = Sequence[Any]
-ID, TIME, METHOD, PATH, URL, STATUS, STUB, DURATION, BODY, SIZE, REQUEST, ANSWER = range(12)
+# Field positions (Final, so that mypy knows each one's type in a CallRow).
+ID: Final = 0
+TIME: Final = 1
+METHOD: Final = 2
+PATH: Final = 3
+URL: Final = 4
+STATUS: Final = 5
+STUB: Final = 6
+DURATION: Final = 7
+BODY: Final = 8
+SIZE: Final = 9
+REQUEST: Final = 10
+ANSWER: Final = 11
+STORED: Final = 12  # a queued row's first STORED fields are stored; the parts' JSON follow
+REQUEST_JSON: Final = 12
+ANSWER_JSON: Final = 13
 Part = tuple[int, str]  # (digest, JSON text)
 
 ANSWER_FIELDS = (
@@ -98,25 +113,32 @@ def row_of_dict(call: dict[str, Any]) -> CallRow:
     return (
         call["id"], call["time"], call["method"], call["path"], call.get("url") or call["path"],
         call["status"], call.get("stub"), call.get("duration_ms", 0.0), call.get("request_body"),
-        call.get("request_size", 0), request_key, request_json, answer_key, answer_json,
+        call.get("request_size", 0), request_key, answer_key, request_json, answer_json,
     )  # fmt: skip
 
 
 def batch_values(batch: Sequence[CallRow]) -> tuple[float, float, int, str]:
     """The values of INSERT_BATCH for these rows (the parts' JSON left out)."""
-    stored = orjson.dumps([row[:11] + row[12:13] for row in batch]).decode()
-    times = [row[1] for row in batch]
+    stored = orjson.dumps([row[:STORED] for row in batch]).decode()
+    times = [row[TIME] for row in batch]
     return min(times), max(times), len(batch), stored
 
 
-def parts_of(rows: Iterable[CallRow]) -> list[Part]:
-    """The distinct parts a batch of rows refers to."""
+def parts_of(batch: Iterable[CallRow]) -> list[Part]:
+    """The distinct parts a batch of queued rows refers to."""
     found: dict[int, str] = {}
-    for row in rows:
-        found[row[10]] = row[11]
-        if row[13] is not None:
-            found[row[12]] = row[13]  # type: ignore[index]
+    for row in batch:
+        found[row[REQUEST]] = row[REQUEST_JSON]
+        answer, answer_json = row[ANSWER], row[ANSWER_JSON]
+        if answer_json is not None and isinstance(answer, int):  # else: kept in the row
+            found[answer] = answer_json
     return list(found.items())
+
+
+def keys_of(row: StoredRow) -> tuple[int, ...]:
+    """The parts a stored row refers to (an answer kept in the row is none)."""
+    answer = row[ANSWER]
+    return (row[REQUEST], answer) if isinstance(answer, int) else (row[REQUEST],)
 
 
 def query_of(url: str) -> dict[str, Any]:
@@ -127,8 +149,10 @@ def query_of(url: str) -> dict[str, Any]:
 def record_of(row: StoredRow, parts: dict[int, str]) -> dict[str, Any]:
     """A call as the admin API shows it (CallRecord's fields, in order)."""
     request = parts.get(row[REQUEST])
-    answered: dict[str, Any] = row[ANSWER] if isinstance(row[ANSWER], dict) else {}
-    if not answered:
+    answered: dict[str, Any]
+    if isinstance(row[ANSWER], dict):  # kept in the row
+        answered = row[ANSWER]
+    else:
         answer = parts.get(row[ANSWER])
         answered = orjson.loads(answer) if answer else {}
     return {

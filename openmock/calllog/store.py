@@ -1,15 +1,15 @@
 """RECORD: the call log in SQLite, written off the request path.
 
 `add_row()` only appends a row to a buffer (a deque: a SimpleQueue's put cost the server's
-core about 2 us more a call: per-thread CPU under load, two runs each); a writer thread stores what
-gathered as one batch (one SQLite row, one transaction: rows.py), so a slow disk never slows
-a response. Reads
-flush first, so a test that has just made a call finds it; they read the batches newest first
-and filter in Python (at most `keep` calls: milliseconds). A file database runs in WAL mode
-with a busy timeout, so several server processes (`--workers N`) can write to one file.
-Retention keeps the newest `keep` calls and, when `max_age_seconds` is set, none older than
-that: whole batches are deleted once newer ones hold `keep` calls, and reads never show more.
-`close()` (on shutdown) writes what is still queued.
+core about 2 us more a call: per-thread CPU under load, two runs each); a writer thread
+stores what gathered as one batch (one SQLite row, one transaction: rows.py), so a slow disk
+never slows a response. Reads flush first, so a test that has just made a call finds it;
+they read the batches newest first and filter in Python (at most `keep` calls:
+milliseconds). A file database runs in WAL mode with a busy timeout, so several server
+processes (`--workers N`) can write to one file. Retention keeps the newest `keep` calls and,
+when `max_age_seconds` is set, none older than that: whole batches are deleted once newer
+ones hold `keep` calls, and reads never show more. `close()` (on shutdown) writes what is
+still buffered.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class CallStore:
         self._lock = threading.Lock()
         self._create()
         self._stored_cond = threading.Condition()
-        self._added = 0  # records queued, and stored: a read waits until it has them all
+        self._added = 0  # rows buffered, and stored: a read waits until it has them all
         self._stored = 0
         self._new_parts = 0  # parts stored since unused ones were last dropped
         self._buffer: deque[CallRow] = deque()  # appended by the loop, popped by the writer
@@ -92,7 +92,7 @@ class CallStore:
             self._buffer.append(row)
 
     def _write_loop(self) -> None:
-        """Wake on the first queued call, let a batch gather for a moment, store it all in one
+        """Wake on the first buffered call, let a batch gather for a moment, store it all in one
         transaction: few wake-ups and few transactions under load."""
         while True:
             # Rows added while the writer drains do not set `_ready` again: they are found
@@ -110,30 +110,30 @@ class CallStore:
 
     def _store(self, batch: list[CallRow]) -> None:
         try:
-            values = rows.batch_values(batch)
-            parts = rows.parts_of(batch)
+            self._insert(batch)
         except Exception:  # a bug in recording must not stop the log
             log.exception("call log: %d calls could not be recorded", len(batch))
-            values = None
+        with self._stored_cond:
+            self._stored += len(batch)  # stored, or given up on (and logged)
+            self._stored_cond.notify_all()
+
+    def _insert(self, batch: list[CallRow]) -> None:
+        values, parts = rows.batch_values(batch), rows.parts_of(batch)
         with self._lock:
             try:
-                if values is not None:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    before = self._db.total_changes
-                    self._db.executemany(rows.INSERT_PART, parts)
-                    self._new_parts += self._db.total_changes - before
-                    self._db.execute(rows.INSERT_BATCH, values)
-                    self._retain()
-                    self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                before = self._db.total_changes
+                self._db.executemany(rows.INSERT_PART, parts)
+                self._new_parts += self._db.total_changes - before
+                self._db.execute(rows.INSERT_BATCH, values)
+                self._retain()
+                self._db.execute("COMMIT")
             except sqlite3.Error as exc:  # a full disk must not take the server down
                 log.error(
                     "call log %s: %d calls could not be stored: %s", self.path, len(batch), exc
                 )
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-        with self._stored_cond:
-            self._stored += len(batch)  # stored, or given up on (and logged)
-            self._stored_cond.notify_all()
 
     def _retain(self) -> None:
         """In the writer's transaction: old batches out, and now and then unused parts."""
@@ -142,11 +142,7 @@ class CallStore:
             cutoff = time.time() - self.max_age_seconds
             self._db.execute("DELETE FROM call_batches WHERE last_time < ?", (cutoff,))
         if self._new_parts >= max(PART_SWEEP, self.keep // 4):
-            used: set[Any] = set()
-            for row in self._rows():
-                used.add(row[rows.REQUEST])
-                if isinstance(row[rows.ANSWER], int):
-                    used.add(row[rows.ANSWER])
+            used = {key for row in self._rows() for key in rows.keys_of(row)}
             stale = [k for (k,) in self._db.execute("SELECT key FROM call_parts") if k not in used]
             self._db.executemany("DELETE FROM call_parts WHERE key = ?", [(k,) for k in stale])
             self._new_parts = 0
@@ -191,7 +187,7 @@ class CallStore:
             self._stored_cond.wait_for(lambda: self._stored >= target, timeout)
 
     def close(self) -> None:
-        """Write everything still queued and stop the writer (clean shutdown)."""
+        """Write everything still buffered and stop the writer (clean shutdown)."""
         if self._closed:
             return
         self._closed = True
@@ -229,9 +225,7 @@ class CallStore:
                         found.append(row)
                         if len(found) >= limit:
                             break
-            keys = {row[rows.REQUEST] for row in found}
-            keys.update(row[rows.ANSWER] for row in found if isinstance(row[rows.ANSWER], int))
-            parts = self._parts(keys)
+            parts = self._parts({key for row in found for key in rows.keys_of(row)})
         return [rows.record_of(row, parts) for row in found]
 
     def _parts(self, keys: set[int]) -> dict[int, str]:

@@ -104,24 +104,27 @@ class Recorder:
         row: CallRow = (
             call_id, time.time(), scope["method"], path, url, answer.status,
             answer.stub or None, duration_ms, body, size,
-            request_key, request_json, answer_key, answer_json,
+            request_key, answer_key, request_json, answer_json,
         )  # fmt: skip
         self.store.add_row(row)
 
     def _request_part(self, raw: list[tuple[bytes, bytes]], secret: frozenset[str]) -> Part:
-        key: tuple[frozenset[str], tuple[Any, ...]] | None = (secret, tuple(raw))
+        key = (secret, tuple(raw))
         try:
-            found = self._header_parts.get(key)  # type: ignore[arg-type]
+            found = self._header_parts.get(key)
         except TypeError:  # a server giving headers as lists: nothing to remember them by
-            key, found = None, None
+            return self._headers_part(raw, secret)
         if found is None:
-            headers = ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
-            found = part(redact_headers(headers, secret))
+            found = self._headers_part(raw, secret)
             if len(self._header_parts) >= HEADER_SETS_KEPT:
                 self._header_parts.clear()
-            if key is not None:
-                self._header_parts[key] = found
+            self._header_parts[key] = found
         return found
+
+    @staticmethod
+    def _headers_part(raw: list[tuple[bytes, bytes]], secret: frozenset[str]) -> Part:
+        headers = ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+        return part(redact_headers(headers, secret))
 
     def _answer_part(self, answer: Answer) -> Part:
         kept = self._answer_parts.get(id(answer.body))  # the entry holds the body: id stays
