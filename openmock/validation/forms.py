@@ -52,7 +52,7 @@ class FormTyper:
         value = self._typer(schema)(nested, 0)
         if self.index.is_valid(schema, value, "request"):
             return value, True
-        return self._typed(nested, schema, 0, True), False
+        return self._by_branches(nested, schema, 0), False
 
     def _shape(self, schema: Any) -> _Shape:
         known = self._shapes.get(id(schema))
@@ -102,7 +102,7 @@ class FormTyper:
         return {}
 
     def _typer(self, schema: Any) -> Typer:
-        """The main-type reading of `schema` (what `_typed` does without branches) as a
+        """The main-type reading of `schema` (`_by_branches` without the branches) as a
         closure made once per schema node; its children's closures are made on first use,
         and only for declared properties (a client's made-up names share the
         additionalProperties one)."""
@@ -174,33 +174,28 @@ class FormTyper:
                 return True
         return False
 
-    def _typed(self, value: Any, schema: Any, depth: int, branches: bool) -> Any:
+    def _by_branches(self, value: Any, schema: Any, depth: int) -> Any:
+        """The slow reading, where the main-type one breaks the schema: at every node with
+        anyOf/oneOf branches, the first branch's reading that branch accepts."""
         if depth > MAX_DEPTH:
             return value
         shape = self._shape(schema)
-        for branch in shape.branches if branches else ():
-            typed = self._typed(value, branch, depth + 1, True)  # the first reading a
-            if self.index.is_valid(branch, typed, "request"):  # branch accepts
+        for branch in shape.branches:
+            typed = self._by_branches(value, branch, depth + 1)
+            if self.index.is_valid(branch, typed, "request"):
                 return typed
         if isinstance(value, dict):
             props, extra = shape.properties, shape.extra
             return {
-                k: self._typed(v, props.get(k, extra), depth + 1, branches)
-                for k, v in value.items()
+                k: self._by_branches(v, props.get(k, extra), depth + 1) for k, v in value.items()
             }
         if shape.kind == "array":
             values = value if isinstance(value, list) else [value]
-            return [self._typed(v, shape.items, depth + 1, branches) for v in values]
+            return [self._by_branches(v, shape.items, depth + 1) for v in values]
         if isinstance(value, list):
-            return [self._typed(v, schema, depth + 1, branches) for v in value]
-        if not isinstance(value, str):
-            return value
-        if shape.kind == "object" and value.lstrip().startswith(("{", "[")):
-            try:
-                return orjson.loads(value)
-            except orjson.JSONDecodeError:
-                return value
-        return coerce_kind(value, shape.kind)
+            return [self._by_branches(v, schema, depth + 1) for v in value]
+        leaf = _leaf(shape.kind)
+        return value if leaf is None or not isinstance(value, str) else leaf(value)
 
 
 def _json_or_text(text: str) -> Any:
