@@ -73,19 +73,20 @@ TABLES = (
 # For a person with the sqlite3 shell (`select * from calls`): one row per call, newest
 # last (needs SQLite's JSON functions, built in since 3.38; the store itself does not use it).
 CALLS_VIEW = """CREATE VIEW IF NOT EXISTS calls AS
-SELECT r.value ->> 0 AS id, r.value ->> 1 AS time, r.value ->> 2 AS method,
-       r.value ->> 4 AS url, r.value ->> 5 AS status, r.value ->> 6 AS stub,
-       coalesce(a.json, r.value -> 11) ->> 'scenario' AS scenario,
-       coalesce(a.json, r.value -> 11) ->> 'reason' AS reason,
-       round(r.value ->> 7, 3) AS duration_ms, q.json AS request_headers,
-       r.value ->> 8 AS request_body,
-       coalesce(a.json, r.value -> 11) -> 'response_headers' AS response_headers,
-       coalesce(a.json, r.value -> 11) ->> 'response_body' AS response_body,
-       coalesce(a.json, r.value -> 11) -> 'errors' AS errors
-FROM call_batches b, json_each(b.rows) r
-LEFT JOIN call_parts q ON q.key = r.value ->> 10
-LEFT JOIN call_parts a ON a.key = r.value ->> 11
-ORDER BY b.seq, r.key"""
+SELECT id, time, method, url, status, stub, answer ->> 'scenario' AS scenario,
+       answer ->> 'reason' AS reason, round(duration_ms, 3) AS duration_ms, request_headers,
+       request_body, answer -> 'response_headers' AS response_headers,
+       answer ->> 'response_body' AS response_body, answer -> 'errors' AS errors
+FROM (
+    SELECT b.seq, r.key AS position, r.value ->> 0 AS id, r.value ->> 1 AS time,
+           r.value ->> 2 AS method, r.value ->> 4 AS url, r.value ->> 5 AS status,
+           r.value ->> 6 AS stub, r.value ->> 7 AS duration_ms, r.value ->> 8 AS request_body,
+           q.json AS request_headers, coalesce(a.json, r.value -> 11) AS answer
+    FROM call_batches b, json_each(b.rows) r
+    LEFT JOIN call_parts q ON q.key = r.value ->> 10
+    LEFT JOIN call_parts a ON a.key = r.value ->> 11
+)
+ORDER BY seq, position"""
 
 INSERT_BATCH = "INSERT INTO call_batches (first_time, last_time, count, rows) VALUES (?, ?, ?, ?)"
 INSERT_PART = "INSERT OR IGNORE INTO call_parts (key, json) VALUES (?, ?)"

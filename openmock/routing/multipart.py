@@ -19,11 +19,16 @@ _PLAIN_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
 Field = tuple[str, str]  # (name, value: text fields decoded, files as latin-1 text)
 
 
-def boundary_of(content_type: str) -> str | None:
-    for key, value in _PARAM.findall(";" + content_type.partition(";")[2]):
-        if key.lower() == "boundary":
+def _parameter(header: str, name: str) -> str | None:
+    """One parameter of a header value (`text/plain; charset=utf-8`, `charset`)."""
+    for key, value in _PARAM.findall(";" + header.partition(";")[2]):
+        if key.lower() == name:
             return value.strip('"') or None
     return None
+
+
+def boundary_of(content_type: str) -> str | None:
+    return _parameter(content_type, "boundary")
 
 
 def _params(value: str) -> dict[str, str] | None:
@@ -34,8 +39,8 @@ def _params(value: str) -> dict[str, str] | None:
         return None
     found = {}
     position = 0
-    rest = ";" + rest
-    while position < len(rest.rstrip()):
+    rest = ";" + rest.rstrip()
+    while position < len(rest):
         match = _PARAM.match(rest, position)
         if match is None:
             return None
@@ -75,9 +80,7 @@ def read_plain_multipart(raw: bytes, boundary: str) -> list[Field] | None:
             if key == b"content-disposition":
                 disposition = _params(text)
             elif key == b"content-type":
-                for name, found in _PARAM.findall(";" + text.partition(";")[2]):
-                    if name.lower() == "charset":
-                        charset = found.strip('"')
+                charset = _parameter(text, "charset") or charset
             elif key == b"content-transfer-encoding" and text.lower() not in _PLAIN_ENCODINGS:
                 return None
         if disposition is None or "name" not in disposition:
