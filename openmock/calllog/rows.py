@@ -9,8 +9,8 @@ digest of their JSON; a part is stored once. An answer of fresh data (`--dynamic
 comes again, so it is kept in its row instead (stored as parts, one insert into call_parts a
 call plus sweeping them, such answers cost the writer 28 us a call under load; kept in rows,
 6: per-thread CPU, one run each). The writer
-stores a batch of rows as one JSON array in one SQLite row: a row per call cost 2-4 us of the
-server's core (SQLite binding and B-tree work), a batch is one `orjson.dumps`. Rows are
+stores a batch of rows as one JSON array in one SQLite row: a SQLite row per call cost
+2-3 us (binding, B-tree work, commit; timed in one process), a batch is one `orjson.dumps`. Rows are
 tuples of strings and numbers: queued by the thousand, they cost the garbage collector
 nothing.
 """

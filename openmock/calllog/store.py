@@ -4,8 +4,9 @@
 core about 2 us more a call: per-thread CPU under load, two runs each); a writer thread
 stores what gathered as one batch (one SQLite row, one transaction: rows.py), so a slow disk
 never slows a response. Reads flush first, so a test that has just made a call finds it;
-they read the batches newest first and filter in Python (at most `keep` calls:
-milliseconds). A file database runs in WAL mode with a busy timeout, so several server
+they read the batches newest first and filter in Python (at most `keep` calls: with 10,000
+kept, the newest 100 in 0.7 ms, the oldest by id in 4.5 ms, a filter over all in 10 ms;
+timed once). A file database runs in WAL mode with a busy timeout, so several server
 processes (`--workers N`) can write to one file. Retention keeps the newest `keep` calls and,
 when `max_age_seconds` is set, none older than that: whole batches are deleted once newer
 ones hold `keep` calls, and reads never show more. `close()` (on shutdown) writes what is
