@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from openmock.model import SecurityScheme
-from openmock.routing.body import form_pairs, unflatten_brackets
+from openmock.routing.body import collect_fields, form_fields, unflatten_brackets
 from openmock.server import create_app
 from openmock.spec.schemas import SchemaIndex
-from openmock.validation.credentials import check_credentials
+from openmock.validation.credentials import _alternative_missing, check_credentials
 from openmock.validation.fill import fill_problem
 from openmock.validation.forms import FormTyper
 from openmock.validation.verdict import Verdict, Violation
@@ -392,6 +392,34 @@ def test_credentials_of_one_header_are_met_by_any_of_them() -> None:
     assert missing == ()
 
 
+_SCHEMES = [
+    SecurityScheme("basic", "http", "header", "Authorization", "basic"),
+    SecurityScheme("oauth", "oauth2", "header", "Authorization", "bearer"),
+    SecurityScheme("key", "apiKey", "header", "X-Key"),
+    SecurityScheme("token", "apiKey", "query", "token"),
+    SecurityScheme("session", "apiKey", "cookie", "sid"),
+]
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_SCHEMES), min_size=1, max_size=3), max_size=3),
+    st.sampled_from(["", "Basic", "Basic  ", "basic x", "Bearer t", "Digest d", " bearer t "]),
+    st.sampled_from(["", " ", "k"]),
+    st.sampled_from(["", "t"]),
+    st.sampled_from(["", "s"]),
+)
+def test_the_quick_yes_agrees_with_the_violations(
+    security: list[list[SecurityScheme]], authorization: str, key: str, token: str, sid: str
+) -> None:
+    headers = {"authorization": authorization, "x-key": key}
+    found, _ = check_credentials(
+        tuple(map(tuple, security)), headers, {"token": token}, {"sid": sid}
+    )
+    slow = any(not _alternative_missing(tuple(a), headers, {"token": token}, {"sid": sid})
+               for a in security)  # fmt: skip
+    assert (found == ()) is (slow or not security)
+
+
 def test_fill_keeps_only_what_the_schema_allows() -> None:
     verdict = Verdict((Violation("body", "body", "-5 is less than 0", pointer="/price"),))
     value = {"status": "500", "title": "x", "errors": ["e"], "code": "E_SOMETHING"}
@@ -403,9 +431,14 @@ def test_fill_keeps_only_what_the_schema_allows() -> None:
     assert filled["errors"] == ["body at /price: -5 is less than 0"]
 
 
-@given(st.lists(st.tuples(st.text(max_size=6), st.text(max_size=6)), max_size=6))
-def test_form_pairs_read_forms_like_parse_qsl(pairs: list[tuple[str, str]]) -> None:
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=6) | st.sampled_from(["a", "a[]"]), st.text(max_size=6)),
+        max_size=6,
+    )
+)
+def test_form_fields_read_forms_like_parse_qsl(pairs: list[tuple[str, str]]) -> None:
     text = urlencode(pairs)
-    assert form_pairs(text) == parse_qsl(text, keep_blank_values=True)
+    assert form_fields(text) == collect_fields(parse_qsl(text, keep_blank_values=True))
     raw = "&".join(f"{k}={v}" for k, v in pairs)  # unescaped, as a careless client sends
-    assert form_pairs(raw) == parse_qsl(raw, keep_blank_values=True)
+    assert form_fields(raw) == collect_fields(parse_qsl(raw, keep_blank_values=True))

@@ -10,7 +10,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 import orjson
 
@@ -43,32 +43,47 @@ def parse_body(raw: bytes, content_type: str | None) -> ParsedBody:
                 return ParsedBody()
             return ParsedBody(error=f"the body is not valid JSON: {exc}")
     if base == "application/x-www-form-urlencoded":
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return ParsedBody(error="the form body is not UTF-8")
-        return ParsedBody(collect_fields(form_pairs(text)), True)
+        return read_form(raw)
     if base == "multipart/form-data":
         return _multipart(raw, content_type or "")
     return ParsedBody()
 
 
-def form_pairs(text: str) -> list[tuple[str, str]]:
-    """`a=1&b=x+y&c` -> [("a", "1"), ("b", "x y"), ("c", "")]: parse_qsl's answer with
-    blank values kept. Names and values are unescaped in one pass over the whole body
-    (joined by control characters that no escape in it decodes to): a Stripe-style form
-    escapes the brackets of every name, and unescaping pair by pair costs twice as much."""
-    if "%5" in text:  # brackets, escaped in every name of a nested form: the cheap way
+def form_fields(text: str) -> dict[str, Any]:
+    """`a=1&b=x+y&c&b=z` -> {"a": "1", "b": ["x y", "z"], "c": ""}: parse_qsl's pairs with
+    blank values kept, as `collect_fields` gathers them. A Stripe-style form escapes the
+    brackets of every name: those are unescaped once over the whole body; then only the
+    names and values that still hold an escape (or a `+`) are unescaped, most of a form's
+    being plain."""
+    if "%5" in text:
         text = text.replace("%5B", "[").replace("%5D", "]")
-        text = text.replace("%5b", "[").replace("%5d", "]")
-    parts = [part.partition("=") for part in text.split("&") if part]
-    if "%" not in text and "+" not in text:
-        return [(name, value) for name, _, value in parts]
-    lowered = text.lower()
-    if "%00" in lowered or "%01" in lowered or "\x00" in text or "\x01" in text:
-        return [(unquote_plus(name), unquote_plus(value)) for name, _, value in parts]
-    joined = unquote_plus("\x00".join(f"{name}\x01{value}" for name, _, value in parts))
-    return [(name, value) for name, _, value in (p.partition("\x01") for p in joined.split("\x00"))]
+        if "%5" in text:
+            text = text.replace("%5b", "[").replace("%5d", "]")
+    fields: dict[str, Any] = {}
+    for part in text.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "%" in value:
+            value = unquote(value.replace("+", " "))
+        elif "+" in value:
+            value = value.replace("+", " ")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if name in fields:
+            _repeat(fields, name, value)
+        else:
+            fields[name] = value
+    return fields
+
+
+def read_form(raw: bytes) -> ParsedBody:
+    """An application/x-www-form-urlencoded body's fields."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return ParsedBody(error="the form body is not UTF-8")
+    return ParsedBody(form_fields(text), True)
 
 
 def collect_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -76,11 +91,16 @@ def collect_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for name, value in pairs:
         if name in fields:
-            before = fields[name]
-            fields[name] = [*before, value] if isinstance(before, list) else [before, value]
+            _repeat(fields, name, value)
         else:
             fields[name] = value
     return fields
+
+
+def _repeat(fields: dict[str, Any], name: str, value: str) -> None:
+    """A name sent again: its values become a list."""
+    before = fields[name]
+    fields[name] = [*before, value] if isinstance(before, list) else [before, value]
 
 
 def _multipart(raw: bytes, content_type: str) -> ParsedBody:

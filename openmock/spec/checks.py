@@ -70,6 +70,9 @@ _TYPES: dict[str, Check] = {
 }
 
 
+_KINDS: dict[str, type] = {"string": str, "array": list, "object": dict}  # one-class types
+
+
 def _multiple_of(divisor: Any) -> Check:
     def check(value: Any) -> bool:
         if isinstance(divisor, float):
@@ -161,7 +164,10 @@ class CheckCompiler:
             tests = [_TYPES[name] for name in names]
             generic.insert(0, tests[0] if len(tests) == 1 else lambda v: any(t(v) for t in tests))
         if "enum" in schema:
-            generic.append(_enum(list(schema["enum"])))
+            options = list(schema["enum"])
+            if types == "string" and options and all(isinstance(o, str) for o in options):
+                generic.pop(0)  # the enum's own test says "a string" (Stripe's hundreds)
+            generic.append(_enum(options))
         if "const" in schema:
             const = schema["const"]
             generic.append(lambda v: equal(v, const))
@@ -195,6 +201,9 @@ class CheckCompiler:
             ((only_kind, only),) = checks
             if everything is _always:
                 return lambda v: not isinstance(v, only_kind) or only(v)
+            one_class = _KINDS.get(types) if isinstance(types, str) else None
+            if one_class == only_kind and generic == [_TYPES[str(types)]]:  # `type: string`...
+                return lambda v: isinstance(v, only_kind) and only(v)  # ...and its keywords
             return lambda v: everything(v) and (not isinstance(v, only_kind) or only(v))
 
         def check(value: Any) -> bool:
@@ -242,7 +251,10 @@ class CheckCompiler:
                 raise TypeError("items")  # draft 4's tuple form: jsonschema decides
             items = self.compile(schema["items"])
             start = len(prefix)
-            found.append(lambda v: all(items(item) for item in v[start:]))
+            if start:
+                found.append(lambda v: all(items(item) for item in v[start:]))
+            else:
+                found.append(_each(items))
         found.extend(_sizes(schema, "minItems", "maxItems"))
         if schema.get("uniqueItems") is True:
             found.append(uniq)
@@ -316,14 +328,15 @@ class CheckCompiler:
 
 def _sizes(schema: dict[str, Any], low_key: str, high_key: str) -> list[Check]:
     """minLength/maxLength, minItems/maxItems, minProperties/maxProperties: bounds on len()."""
-    found: list[Check] = []
-    if low_key in schema:
-        low = int(schema[low_key])
-        found.append(lambda v: len(v) >= low)
-    if high_key in schema:
-        high = int(schema[high_key])
-        found.append(lambda v: len(v) <= high)
-    return found
+    low = int(schema[low_key]) if low_key in schema else None
+    high = int(schema[high_key]) if high_key in schema else None
+    if low is not None and high is not None:
+        return [lambda v: low <= len(v) <= high]
+    if low is not None:
+        return [lambda v: len(v) >= low]
+    if high is not None:
+        return [lambda v: len(v) <= high]
+    return []
 
 
 def _bound(key: str, bound: float) -> Check:
@@ -345,6 +358,18 @@ def _properties_check(properties: dict[str, Check]) -> Check:
         for key, item in value.items():
             one = get(key)
             if one is not None and not one(item):
+                return False
+        return True
+
+    return check
+
+
+def _each(items: Check) -> Check:
+    """`items` without prefixItems: a loop (all() over a generator is slower)."""
+
+    def check(value: list[Any]) -> bool:
+        for item in value:  # noqa: SIM110
+            if not items(item):
                 return False
         return True
 

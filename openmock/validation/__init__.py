@@ -8,6 +8,7 @@ from openmock.routing import ParsedParameters, RequestParts
 from openmock.routing.body import ParsedBody
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation.fill import fill_problem
+from openmock.validation.formpass import FormPass
 from openmock.validation.forms import FormTyper
 from openmock.validation.operation import OperationValidator
 from openmock.validation.verdict import Verdict, Violation
@@ -20,12 +21,13 @@ class RequestValidator:
         self.index = index
         self._compiled: dict[int, tuple[Stub, OperationValidator]] = {}
         self._forms = FormTyper(index)
+        self._passes = FormPass(index, self._forms)
 
     def for_stub(self, stub: Stub) -> OperationValidator:
         cached = self._compiled.get(id(stub))
         if cached is not None and cached[0] is stub:
             return cached[1]
-        compiled = OperationValidator(stub, self.index, self._forms)
+        compiled = OperationValidator(stub, self.index, self._forms, self._passes)
         self._compiled[id(stub)] = (stub, compiled)
         return compiled
 

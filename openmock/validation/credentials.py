@@ -15,6 +15,17 @@ from openmock.validation.verdict import Violation
 REALM = "openmock"
 
 
+def _has_key(
+    scheme: SecurityScheme,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> bool:
+    source = {"header": headers, "query": query, "cookie": cookies}[scheme.location]
+    key = scheme.parameter.lower() if scheme.location == "header" else scheme.parameter
+    return bool(source.get(key, "").strip())
+
+
 def _missing(
     scheme: SecurityScheme,
     headers: Mapping[str, str],
@@ -22,9 +33,7 @@ def _missing(
     cookies: Mapping[str, str],
 ) -> Violation | None:
     if scheme.kind == "apiKey":
-        source = {"header": headers, "query": query, "cookie": cookies}[scheme.location]
-        key = scheme.parameter.lower() if scheme.location == "header" else scheme.parameter
-        if source.get(key, "").strip():
+        if _has_key(scheme, headers, query, cookies):
             return None
         return Violation(
             "security",
@@ -64,6 +73,26 @@ def _alternative_missing(
     return tuple(missing)
 
 
+def _met(
+    alternative: tuple[SecurityScheme, ...],
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> bool:
+    """Whether one alternative is satisfied (`_alternative_missing` finds nothing): the
+    usual answer, without building the violations it would report."""
+    schemes = []
+    for scheme in alternative:
+        if scheme.kind != "apiKey":
+            schemes.append(scheme.scheme)
+        elif not _has_key(scheme, headers, query, cookies):
+            return False
+    if not schemes:
+        return True
+    kind, _, credentials = headers.get("authorization", "").strip().partition(" ")
+    return bool(credentials.strip()) and kind.lower() in schemes
+
+
 def challenge(scheme: SecurityScheme) -> str:
     """The WWW-Authenticate value that tells a client what to send."""
     if scheme.kind == "apiKey":
@@ -80,6 +109,8 @@ def check_credentials(
     """No violations when any alternative is satisfied; otherwise what the closest
     alternative (fewest missing credentials) lacks, and a challenge per scheme asked for."""
     if not security:
+        return (), ()
+    if any(_met(alternative, headers, query, cookies) for alternative in security):
         return (), ()
     best: tuple[Violation, ...] | None = None
     for alternative in security:

@@ -48,13 +48,13 @@ class FormTyper:
         """The fields typed, and whether the schema accepts them. Typed by each node's
         main type first; where that reading breaks the schema, again with every
         anyOf/oneOf branch tried (slower, and rarely needed)."""
-        nested = unflatten_brackets(fields, self._shape(schema).properties)
-        value = self._typer(schema)(nested, 0)
+        nested = unflatten_brackets(fields, self.shape_of(schema).properties)
+        value = self.typer_for(schema)(nested, 0)
         if self.index.is_valid(schema, value, "request"):
             return value, True
         return self._by_branches(nested, schema, 0), False
 
-    def _shape(self, schema: Any) -> _Shape:
+    def shape_of(self, schema: Any) -> _Shape:
         known = self._shapes.get(id(schema))
         if known is not None and known[0] is schema:
             return known[1]
@@ -101,7 +101,7 @@ class FormTyper:
                         return found
         return {}
 
-    def _typer(self, schema: Any) -> Typer:
+    def typer_for(self, schema: Any) -> Typer:
         """The main-type reading of `schema` (`_by_branches` without the branches) as a
         closure made once per schema node; its children's closures are made on first use,
         and only for declared properties (a client's made-up names share the
@@ -109,7 +109,7 @@ class FormTyper:
         known = self._typers.get(id(schema))
         if known is not None and known[0] is schema:
             return known[1]
-        typer = self._make_typer(self._shape(schema))
+        typer = self._make_typer(self.shape_of(schema))
         self._typers[id(schema)] = (schema, typer)
         return typer
 
@@ -122,11 +122,11 @@ class FormTyper:
             found = declared.get(key)
             if found is None:
                 if key in properties:
-                    found = declared[key] = self._typer(properties[key])
+                    found = declared[key] = self.typer_for(properties[key])
                 else:
                     found = made.get("extra")
                     if found is None:
-                        found = made["extra"] = self._typer(shape.extra)
+                        found = made["extra"] = self.typer_for(shape.extra)
             return found
 
         def mapping(value: dict[str, Any], depth: int) -> dict[str, Any]:
@@ -142,12 +142,12 @@ class FormTyper:
                     return mapping(value, depth)
                 items = made.get("items")
                 if items is None:
-                    items = made["items"] = self._typer(shape.items)
+                    items = made["items"] = self.typer_for(shape.items)
                 values = value if isinstance(value, list) else [value]
                 return [items(v, depth + 1) for v in values]
 
             return array
-        leaf = _leaf(shape.kind)
+        leaf = leaf_reader(shape.kind)
 
         def other(value: Any, depth: int) -> Any:
             if depth > MAX_DEPTH:
@@ -179,7 +179,7 @@ class FormTyper:
         anyOf/oneOf branches, the first branch's reading that branch accepts."""
         if depth > MAX_DEPTH:
             return value
-        shape = self._shape(schema)
+        shape = self.shape_of(schema)
         for branch in shape.branches:
             typed = self._by_branches(value, branch, depth + 1)
             if self.index.is_valid(branch, typed, "request"):
@@ -194,7 +194,7 @@ class FormTyper:
             return [self._by_branches(v, shape.items, depth + 1) for v in values]
         if isinstance(value, list):
             return [self._by_branches(v, schema, depth + 1) for v in value]
-        leaf = _leaf(shape.kind)
+        leaf = leaf_reader(shape.kind)
         return value if leaf is None or not isinstance(value, str) else leaf(value)
 
 
@@ -207,10 +207,22 @@ def _json_or_text(text: str) -> Any:
     return text
 
 
-def _leaf(kind: str) -> Callable[[str], Any] | None:
+def _integer(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def leaf_reader(kind: str) -> Callable[[str], Any] | None:
     """How a field's text is read for a schema of this main type (None: as it is)."""
     if kind == "object":
         return _json_or_text
-    if kind in ("integer", "number", "boolean", "null"):
+    if kind == "integer":  # coerce_kind's readings, one call instead of two (per field)
+        return _integer
+    if kind == "boolean":
+        booleans = {"true": True, "false": False}
+        return lambda text: booleans.get(text, text)
+    if kind in ("number", "null"):
         return lambda text: coerce_kind(text, kind)
     return None

@@ -19,17 +19,20 @@ from jsonschema.protocols import Validator
 from openmock.mediatypes import accepts, base_type
 from openmock.model import MediaBody, Parameter, Stub
 from openmock.routing import ParsedParameters, RequestParts
-from openmock.routing.body import ParsedBody, parse_body
+from openmock.routing.body import ParsedBody, parse_body, read_form
 from openmock.spec.checks import Check
 from openmock.spec.errors import pointer_from_parts
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation.credentials import check_credentials
+from openmock.validation.formpass import FormPass
 from openmock.validation.forms import FormTyper
+from openmock.validation.formshape import DECLINED
 from openmock.validation.verdict import MAX_VIOLATIONS, Verdict, Violation
 
 # OpenAPI: header parameters with these names are ignored (other fields describe them).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
-_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_FORM = "application/x-www-form-urlencoded"
+_FORMS = frozenset({_FORM, "multipart/form-data"})
 
 
 def _is_trivial(schema: Any) -> bool:
@@ -59,10 +62,11 @@ class _BodyCheck:
 class OperationValidator:
     """Compiled checks of one stub's requests."""
 
-    def __init__(self, stub: Stub, index: SchemaIndex, forms: FormTyper) -> None:
+    def __init__(self, stub: Stub, index: SchemaIndex, forms: FormTyper, passes: FormPass) -> None:
         self.stub = stub
         self.index = index
         self.forms = forms
+        self.passes = passes
         self.params = tuple(
             _ParamCheck(p, self._compile(p.schema))
             for p in stub.parameters
@@ -73,6 +77,7 @@ class OperationValidator:
         self.bodies = tuple(
             _BodyCheck(m, self._compile(m.schema)) for m in (body.content if body else ())
         )
+        self._by_type: dict[str, tuple[_BodyCheck | None, str]] = {}  # Content-Type -> body
 
     def _compile(self, schema: Any) -> Compiled | None:
         if schema is None or _is_trivial(schema):
@@ -145,12 +150,18 @@ class OperationValidator:
         if not self.bodies:  # no body documented, or no media types: nothing to check
             return parse_body(raw, content_type), []
         sent = content_type or ""
-        check = next((c for c in self.bodies if sent and accepts(c.media.media_type, sent)), None)
+        known = self._by_type.get(sent)
+        if known is None:  # which documented type takes it, worked out once per header value
+            check = next(
+                (c for c in self.bodies if sent and accepts(c.media.media_type, sent)), None
+            )
+            known = (check, base_type(sent))
+            if len(self._by_type) < 64:
+                self._by_type[sent] = known
+        check, base = known
         if check is None:
             accepted = ", ".join(c.media.media_type for c in self.bodies)
-            said = (
-                f"Content-Type '{base_type(sent)}' is" if sent else "a body without Content-Type is"
-            )
+            said = f"Content-Type '{base}' is" if sent else "a body without Content-Type is"
             return ParsedBody(), [
                 Violation(
                     "media-type",
@@ -159,16 +170,18 @@ class OperationValidator:
                     name="Content-Type",
                 )
             ]
-        parsed = parse_body(raw, sent)
+        parsed = read_form(raw) if base == _FORM else parse_body(raw, sent)
         if parsed.error is not None:
             return parsed, [Violation("syntax", "body", parsed.error, pointer="")]
-        base = base_type(sent)
         if not parsed.parsed:
             if base.startswith("text/") and check.validator is not None:
                 parsed = ParsedBody(raw.decode("utf-8", "replace"), True)
             else:
                 return parsed, []  # a type openmock does not read (XML, binary): accepted
         if base in _FORMS and isinstance(parsed.value, dict) and check.media.schema is not None:
+            read = self.passes.read(parsed.value, check.media.schema)
+            if read is not DECLINED:  # the one pass found it valid
+                return ParsedBody(read, True), []
             typed, valid = self.forms.typed(parsed.value, check.media.schema)
             parsed = ParsedBody(typed, True)
             if valid:

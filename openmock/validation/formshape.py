@@ -1,0 +1,117 @@
+"""VALIDATE: one form body shape (the names of its fields, in order) as `formpass.py` worked it
+out: where each field's value goes in the nested value, how it is typed and checked. Filled
+per request; a shape met a second time is made into one straight-line Python function
+(no loop, no unpacking per field: what is left is the typing and checking calls), as
+fastjsonschema compiles JSON Schemas. The generated source holds only slot numbers, list
+positions and names of its own; every value from the spec or the request (a field name, a
+closure) is passed in as an argument, never written into the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from jsonschema._utils import uniq
+
+from openmock.spec.checks import Check
+
+DECLINED: Final = object()  # the pass is not sure: use the full reading
+
+Typer = Callable[[Any, int], Any]
+# One field: (the containers it is the first to need, as (parent slot, key, slot, size, or
+# -1 for an object); the typer, its reader of one text (None: an array's), the check and
+# the depth of the field's schema; the slot and key its value goes to).
+Field = tuple[
+    tuple[tuple[int, Any, int, int], ...],
+    Typer,
+    Callable[[str], Any] | None,
+    Check,
+    int,
+    int,
+    Any,
+]
+Fill = Callable[[Iterable[Any]], Any]
+
+
+class FormShape:
+    """What a body with these field names becomes, the checks that depend on names only
+    (required names, closed objects, sizes) passed; per request each field is typed,
+    checked and put in its place, and arrays with uniqueItems checked."""
+
+    __slots__ = ("fields", "run", "slots", "unique", "uses")
+
+    def __init__(self, fields: list[Field], slots: int, unique: list[int]) -> None:
+        self.fields = fields
+        self.slots = slots
+        self.unique = unique  # the slots of arrays whose items must differ
+        self.uses = 0
+        self.run: Fill = self.fill
+
+    def read(self, values: Iterable[Any]) -> Any:
+        """The nested, typed value of these field values (DECLINED: one fails)."""
+        self.uses += 1
+        if self.uses == 2:  # met again: worth compiling (a one-off shape is not)
+            self.run = compiled(self)
+        return self.run(values)
+
+    def fill(self, values: Iterable[Any]) -> Any:
+        boxes: list[Any] = [None] * self.slots
+        out: dict[str, Any] = {}
+        boxes[0] = out
+        for value, field in zip(values, self.fields, strict=True):
+            makes, typer, reader, check, depth, slot, key = field
+            for parent, at, made, size in makes:
+                box = {} if size < 0 else [None] * size
+                boxes[made] = box
+                boxes[parent][at] = box
+            if reader is not None and value.__class__ is str:
+                typed = reader(value)
+            else:  # a repeated name's list, an array's text
+                typed = typer(value, depth)
+            if not check(typed):
+                return DECLINED
+            boxes[slot][key] = typed
+        for slot in self.unique:
+            if not uniq(boxes[slot]):
+                return DECLINED
+        return out
+
+
+def compiled(shape: FormShape) -> Fill:
+    """`shape.fill` as one function without a loop (the same steps, the same answers)."""
+    arguments: dict[str, Any] = {"DECLINED": DECLINED, "uniq": uniq}
+    values = "".join(f"v{i}, " for i in range(len(shape.fields)))
+    body = [f"    {values}= values" if values else "    () = tuple(values)", "    b0 = {}"]
+
+    def key(at: Any, name: str) -> str:
+        if isinstance(at, int):
+            return str(at)  # a list position
+        arguments[name] = at
+        return name
+
+    for i, (makes, typer, reader, check, depth, slot, at) in enumerate(shape.fields):
+        for n, (parent, where, made, size) in enumerate(makes):
+            body.append(f"    b{made} = " + ("{}" if size < 0 else f"[None] * {size}"))
+            body.append(f"    b{parent}[{key(where, f'M{i}_{n}')}] = b{made}")
+        arguments[f"T{i}"], arguments[f"C{i}"] = typer, check
+        if reader is str:  # a string's text is itself
+            body.append(f"    t = v{i} if v{i}.__class__ is str else T{i}(v{i}, {depth})")
+        elif reader is not None:
+            arguments[f"R{i}"] = reader
+            body.append(f"    t = R{i}(v{i}) if v{i}.__class__ is str else T{i}(v{i}, {depth})")
+        else:
+            body.append(f"    t = T{i}(v{i}, {depth})")
+        body.append(f"    if not C{i}(t):\n        return DECLINED")
+        body.append(f"    b{slot}[{key(at, f'K{i}')}] = t")
+    body.extend(f"    if not uniq(b{slot}):\n        return DECLINED" for slot in shape.unique)
+    body.append("    return b0")
+    names = ", ".join(arguments)
+    source = f"def make({names}):\n  def fill(values):\n" + "\n".join(
+        "  " + line.replace("\n", "\n  ") for line in body
+    )
+    source += "\n  return fill\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<openmock form shape>", "exec"), namespace)
+    fill: Fill = namespace["make"](**arguments)
+    return fill
