@@ -130,6 +130,8 @@ STRIPE_LIKE = {
         },
         "shipping": {"$ref": "#/components/schemas/Shipping"},
         "tags": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
+        "code": {"type": "string", "minLength": 2, "maxLength": 3},
+        "status": {"type": "string", "enum": ["open", "paid", 3]},
     },
 }
 SHIPPING = {
@@ -184,6 +186,17 @@ def test_the_same_names_are_typed_and_checked_anew_each_time() -> None:
         "tags": ["a", "b"],
     }
     assert passes.read(_fields("amount=1&tags[0]=a&tags[1]=a"), STRIPE_LIKE) is DECLINED
+    for status, code, valid in [
+        ("open", "ab", True),
+        ("paid", "abc", True),
+        ("void", "ab", False),
+        ("3", "ab", False),
+        ("open", "a", False),
+        ("open", "abcd", False),
+        ("paid", "xyz", True),
+    ]:  # the same shape, compiled after its second use: checks made inline there
+        read = passes.read(_fields(f"amount=1&status={status}&code={code}"), STRIPE_LIKE)
+        assert (read is not DECLINED) is valid, (status, code)
     one = "amount=1&expand=customer&items[10][qty]=1&items[9][qty]=2"  # one text for a list
     assert passes.read(_fields(one), STRIPE_LIKE) == {
         "amount": 1,

@@ -22,7 +22,7 @@ from typing import Any, Final
 from openmock.spec.checks import Check
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 from openmock.validation.forms import MAX_DEPTH, FormTyper, Typer, leaf_reader
-from openmock.validation.formshape import DECLINED, Field, FormShape
+from openmock.validation.formshape import DECLINED, Field, FormShape, TextRule
 
 MAX_SHAPES: Final = 256  # body shapes (sets of field names) kept per body schema
 MAX_NAMES_LENGTH: Final = 16_384  # a shape with longer names together is not kept
@@ -38,6 +38,7 @@ _ANNOTATIONS = frozenset(
 _OBJECT_KEYWORDS = frozenset(
     {"type", "properties", "additionalProperties", "required", "minProperties", "maxProperties"}
 )
+_TEXT_KEYWORDS = frozenset({"type", "minLength", "maxLength", "enum"})
 _ARRAY_KEYWORDS = frozenset({"type", "items", "minItems", "maxItems", "uniqueItems"})
 _JSON_TYPE: dict[type, str] = {dict: "object", list: "array"}
 
@@ -52,12 +53,13 @@ class _Plan:
 
     __slots__ = (
         "check", "children", "container", "extra", "items", "properties", "reader", "shallow",
-        "shapes", "typer", "unique",
+        "shapes", "text", "typer", "unique",
     )  # fmt: skip
 
     def __init__(self, typer: Typer, check: Check) -> None:
         self.typer = typer
         self.reader: Callable[[str], Any] | None = None  # the typer, for one field's text
+        self.text: TextRule | None = None  # the check, for a text kept as it is
         self.check = check  # the node's whole check, for a field's typed value
         self.container: str | None = None  # "object" | "array": what may be built under it
         self.shallow: Callable[[Any], bool] | None = None  # its own keywords, by keys/length
@@ -175,6 +177,7 @@ class FormPass:
                 plan.typer,
                 plan.reader,
                 plan.check,
+                plan.text,
                 depth,
                 slot,
                 place(slot, key),
@@ -212,6 +215,8 @@ class FormPass:
         shape = self.forms.shape_of(schema)
         if shape.kind != "array":  # what the typer does with a text (`str`: keeps it)
             plan.reader = leaf_reader(shape.kind) or str
+            if plan.reader is str:
+                plan.text = self._text_rule(schema)
         if shape.kind == "object":
             branch = self._accepting(schema, dict)
             if branch is not None and _validation_keys(branch) <= _OBJECT_KEYWORDS:
@@ -277,6 +282,22 @@ class FormPass:
             except (UnresolvedRef, Exception):
                 return None
         return None
+
+    def _text_rule(self, schema: Any) -> TextRule | None:
+        """The check of a string schema, for a string, as (minLength, maxLength, the enum's
+        strings): what the compiled check says for a text (None: it says more)."""
+        node = self._bare(schema)
+        if node is None or not _validation_keys(node) <= _TEXT_KEYWORDS:
+            return None
+        types = node.get("type", "string")
+        if types != "string" and not (isinstance(types, list) and "string" in types):
+            return None
+        low, high = _bounds(node, "minLength", "maxLength")
+        options = node.get("enum")
+        if low == -1 or not (options is None or isinstance(options, list)):
+            return None
+        strings = None if options is None else frozenset(o for o in options if isinstance(o, str))
+        return low, high, strings
 
     def _object_check(self, node: dict[str, Any]) -> Callable[[Any], bool] | None:
         """An object's own keywords (its properties are checked field by field)."""

@@ -19,14 +19,17 @@ from openmock.spec.checks import Check
 DECLINED: Final = object()  # the pass is not sure: use the full reading
 
 Typer = Callable[[Any, int], Any]
+TextRule = tuple[int | None, int | None, frozenset[str] | None]  # min, max length; enum
 # One field: (the containers it is the first to need, as (parent slot, key, slot, size, or
-# -1 for an object); the typer, its reader of one text (None: an array's), the check and
-# the depth of the field's schema; the slot and key its value goes to).
+# -1 for an object); the typer, its reader of one text (None: an array's), the check, what
+# the check says of a text kept as it is (None: ask it) and the depth of the field's
+# schema; the slot and key its value goes to).
 Field = tuple[
     tuple[tuple[int, Any, int, int], ...],
     Typer,
     Callable[[str], Any] | None,
     Check,
+    TextRule | None,
     int,
     int,
     Any,
@@ -60,7 +63,7 @@ class FormShape:
         out: dict[str, Any] = {}
         boxes[0] = out
         for value, field in zip(values, self.fields, strict=True):
-            makes, typer, reader, check, depth, slot, key = field
+            makes, typer, reader, check, _, depth, slot, key = field
             for parent, at, made, size in makes:
                 box = {} if size < 0 else [None] * size
                 boxes[made] = box
@@ -90,11 +93,26 @@ def compiled(shape: FormShape) -> Fill:
         arguments[name] = at
         return name
 
-    for i, (makes, typer, reader, check, depth, slot, at) in enumerate(shape.fields):
+    for i, (makes, typer, reader, check, text, depth, slot, at) in enumerate(shape.fields):
         for n, (parent, where, made, size) in enumerate(makes):
             body.append(f"    b{made} = " + ("{}" if size < 0 else f"[None] * {size}"))
             body.append(f"    b{parent}[{key(where, f'M{i}_{n}')}] = b{made}")
         arguments[f"T{i}"], arguments[f"C{i}"] = typer, check
+        place = f"b{slot}[{key(at, f'K{i}')}]"
+        if reader is str and text is not None:  # a text checked here, without a call
+            low, high, options = text
+            tests = [f"len(v{i}) >= {int(low)}"] if low is not None else []
+            tests += [f"len(v{i}) <= {int(high)}"] if high is not None else []
+            if options is not None:
+                arguments[f"E{i}"] = options
+                tests.append(f"v{i} in E{i}")
+            body.append(f"    if v{i}.__class__ is str:")
+            if tests:
+                body.append(f"        if not ({' and '.join(tests)}):\n            return DECLINED")
+            body.append(f"        {place} = v{i}\n    else:")
+            body.append(f"        t = T{i}(v{i}, {depth})\n        if not C{i}(t):")
+            body.append(f"            return DECLINED\n        {place} = t")
+            continue
         if reader is str:  # a string's text is itself
             body.append(f"    t = v{i} if v{i}.__class__ is str else T{i}(v{i}, {depth})")
         elif reader is not None:
@@ -103,7 +121,7 @@ def compiled(shape: FormShape) -> Fill:
         else:
             body.append(f"    t = T{i}(v{i}, {depth})")
         body.append(f"    if not C{i}(t):\n        return DECLINED")
-        body.append(f"    b{slot}[{key(at, f'K{i}')}] = t")
+        body.append(f"    {place} = t")
     body.extend(f"    if not uniq(b{slot}):\n        return DECLINED" for slot in shape.unique)
     body.append("    return b0")
     names = ", ".join(arguments)
