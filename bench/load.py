@@ -130,7 +130,9 @@ def _lua_string(data: bytes | str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def lua_script(requests: Sequence[Request]) -> str:
+def lua_script(requests: Sequence[Request], rounds: int | None = None) -> str:
+    """wrk's script replaying `requests` round-robin; with `rounds`, wrk stops once it has
+    had that many answers per request."""
     lines = ["local requests = {}"]
     for i, request in enumerate(requests, start=1):
         # wrk.format sends only the headers it is given: without a Host header, Node's HTTP
@@ -149,6 +151,14 @@ def lua_script(requests: Sequence[Request]) -> str:
         "  return requests[i]",
         "end",
     ]
+    if rounds is not None:
+        lines += [
+            "local answered = 0",
+            "response = function(status, headers, body)",
+            "  answered = answered + 1",
+            f"  if answered >= {rounds} * #requests then wrk.thread:stop() end",
+            "end",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -157,13 +167,18 @@ _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def wrk_run(
-    url: str, requests: Sequence[Request], seconds: int = 5, connections: int = 32
+    url: str,
+    requests: Sequence[Request],
+    seconds: int = 5,
+    connections: int = 32,
+    rounds: int | None = None,
 ) -> LoadResult:
+    """wrk replaying `requests` for `seconds` (or until each had `rounds` answers)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed (make bench installs it)")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_script(requests))
+        script.write(lua_script(requests, rounds))
     try:
         command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s"]
         output = subprocess.run(

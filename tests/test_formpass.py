@@ -13,6 +13,7 @@ from openmock.routing.body import collect_fields, form_fields
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation.formpass import DECLINED, FormPass
 from openmock.validation.forms import FormTyper
+from openmock.validation.formshape import COMPILE_AFTER
 
 NAMES = ["a", "b", "c"]
 BLANK = {"type": "string", "enum": [""]}  # Stripe's "clear this field"
@@ -88,7 +89,7 @@ def _readers(root: Any) -> tuple[FormPass, FormTyper]:
     document = {"components": {"schemas": {"Leaf": {"type": "string", "maxLength": 3}}}}
     index = SchemaIndex({**document, "x-root": root})
     typer = FormTyper(index)
-    return FormPass(index, typer), typer
+    return FormPass(index, typer, compile_after=2), typer  # compiled on the second use
 
 
 @settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -144,7 +145,7 @@ SHIPPING = {
 def _stripe() -> tuple[FormPass, FormTyper]:
     index = SchemaIndex({"components": {"schemas": {"Shipping": SHIPPING}}, "x": STRIPE_LIKE})
     typer = FormTyper(index)
-    return FormPass(index, typer), typer
+    return FormPass(index, typer, compile_after=2), typer  # compiled on the second use
 
 
 def _fields(body: str) -> dict[str, Any]:
@@ -220,3 +221,28 @@ def test_what_the_pass_leaves_to_the_full_reading() -> None:
     for body, valid in declined.items():
         assert passes.read(_fields(body), STRIPE_LIKE) is DECLINED, body
         assert typer.typed(_fields(body), STRIPE_LIKE)[1] is valid, body
+
+
+def test_a_shape_is_compiled_once_it_has_been_met_often() -> None:
+    index = SchemaIndex({"components": {"schemas": {"Shipping": SHIPPING}}, "x": STRIPE_LIKE})
+    passes = FormPass(index, FormTyper(index))  # the default point: COMPILE_AFTER uses
+    fields = _fields("amount=5&status=open&code=ab&items[0][qty]=2")
+    shape = None
+    for use in range(1, COMPILE_AFTER + 2):
+        assert passes.read(fields, STRIPE_LIKE) == {
+            "amount": 5,
+            "status": "open",
+            "code": "ab",
+            "items": [{"qty": 2}],
+        }
+        (shape,) = passes._plan(STRIPE_LIKE).shapes.values()
+        assert shape is not None
+        # interpreted until the COMPILE_AFTER-th use, which compiles it
+        assert (shape.run == shape.fill) is (use < COMPILE_AFTER), use
+    bad = _fields("amount=5&status=void&code=ab&items[0][qty]=2")  # the same names
+    assert passes.read(bad, STRIPE_LIKE) is DECLINED  # through the compiled function
+    never = FormPass(index, FormTyper(index), compile_after=0)
+    for _ in range(COMPILE_AFTER + 1):
+        never.read(fields, STRIPE_LIKE)
+    (kept,) = never._plan(STRIPE_LIKE).shapes.values()
+    assert kept is not None and kept.run == kept.fill

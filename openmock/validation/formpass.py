@@ -22,7 +22,7 @@ from typing import Any, Final
 from openmock.spec.checks import Check
 from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 from openmock.validation.forms import MAX_DEPTH, FormTyper, Typer, leaf_reader
-from openmock.validation.formshape import DECLINED, Field, FormShape, TextRule
+from openmock.validation.formshape import COMPILE_AFTER, DECLINED, Field, FormShape, TextRule
 
 MAX_SHAPES: Final = 256  # body shapes (sets of field names) kept per body schema
 MAX_NAMES_LENGTH: Final = 16_384  # a shape with longer names together is not kept
@@ -75,9 +75,12 @@ class FormPass:
     """The plans of one mock state's body schemas, and the body shapes met (made on first
     use, kept; at most MAX_SHAPES shapes per body schema, the oldest dropped first)."""
 
-    def __init__(self, index: SchemaIndex, typer: FormTyper) -> None:
+    def __init__(
+        self, index: SchemaIndex, typer: FormTyper, compile_after: int = COMPILE_AFTER
+    ) -> None:
         self.index = index
         self.forms = typer
+        self.compile_after = compile_after  # a shape's uses before it is compiled (0: never)
         self._plans: dict[int, tuple[Any, _Plan]] = {}
 
     def read(self, fields: dict[str, Any], schema: Any) -> Any:
@@ -184,7 +187,7 @@ class FormPass:
             )
             for makes, plan, depth, slot, key in raw
         ]
-        return FormShape(fields, len(skeleton), unique)
+        return FormShape(fields, len(skeleton), unique, self.compile_after)
 
     def _child(self, plan: _Plan, name: str) -> _Plan:
         found = plan.children.get(name)
