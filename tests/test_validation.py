@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from conftest import SpecMaker
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
@@ -18,7 +18,12 @@ from openmock.model import SecurityScheme
 from openmock.routing.body import collect_fields, form_fields, unflatten_brackets
 from openmock.server import create_app
 from openmock.spec.schemas import SchemaIndex
-from openmock.validation.credentials import _alternative_missing, check_credentials
+from openmock.validation.credentials import (
+    _alternative_missing,
+    authorization_kinds,
+    authorized,
+    check_credentials,
+)
 from openmock.validation.fill import fill_problem
 from openmock.validation.forms import FormTyper
 from openmock.validation.verdict import Verdict, Violation
@@ -418,6 +423,8 @@ def test_the_quick_yes_agrees_with_the_violations(
     slow = any(not _alternative_missing(tuple(a), headers, {"token": token}, {"sid": sid})
                for a in security)  # fmt: skip
     assert (found == ()) is (slow or not security)
+    if authorized(authorization_kinds(tuple(map(tuple, security))), headers):
+        assert slow  # the operation's one-lookup yes is a yes of the full check
 
 
 def test_fill_keeps_only_what_the_schema_allows() -> None:
@@ -442,3 +449,13 @@ def test_form_fields_read_forms_like_parse_qsl(pairs: list[tuple[str, str]]) -> 
     assert form_fields(text) == collect_fields(parse_qsl(text, keep_blank_values=True))
     raw = "&".join(f"{k}={v}" for k, v in pairs)  # unescaped, as a careless client sends
     assert form_fields(raw) == collect_fields(parse_qsl(raw, keep_blank_values=True))
+
+
+ESCAPES = ["%E2", "%82", "%AC", "%C3", "%26", "%3D", "%3d", "%2B", "%25", "%5B", "%5d", "%"]
+
+
+@settings(max_examples=600)
+@given(st.lists(st.sampled_from([*ESCAPES, "+", "&", "=", "a", "[", "]", "é"]), max_size=16))
+def test_form_fields_unescape_like_parse_qsl(tokens: list[str]) -> None:
+    text = "".join(tokens)  # broken and partial UTF-8 escapes, escaped separators
+    assert form_fields(text) == collect_fields(parse_qsl(text, keep_blank_values=True))

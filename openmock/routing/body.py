@@ -5,11 +5,10 @@ is validation's job, which knows the schema."""
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, unquote_plus
 
 import orjson
@@ -24,8 +23,10 @@ class BodyTooLarge(Exception):
     """The request body is over the limit."""
 
 
-@dataclass(frozen=True)
-class ParsedBody:
+class ParsedBody(NamedTuple):
+    """A request body as read (a named tuple: made for every request with a body, and made
+    in half a frozen dataclass's time, 0.8 against 1.5 us, timeit)."""
+
     value: Any = None
     parsed: bool = False  # False: empty, a media type we do not parse, or malformed
     error: str | None = None  # why a body of a parsed media type could not be read
@@ -52,13 +53,32 @@ def parse_body(raw: bytes, content_type: str | None) -> ParsedBody:
 def form_fields(text: str) -> dict[str, Any]:
     """`a=1&b=x+y&c&b=z` -> {"a": "1", "b": ["x y", "z"], "c": ""}: parse_qsl's pairs with
     blank values kept, as `collect_fields` gathers them. A Stripe-style form escapes the
-    brackets of every name: those are unescaped once over the whole body; then only the
-    names and values that still hold an escape (or a `+`) are unescaped, most of a form's
-    being plain."""
+    brackets of every name: those are unescaped once over the whole body. Unless an escape
+    stands for `&` or `=` (which would split the body differently), the rest is unescaped at
+    once too (an escape never makes a UTF-8 sequence span two fields: their separators are
+    ASCII); else field by field, where needed."""
     if "%5" in text:
         text = text.replace("%5B", "[").replace("%5D", "]")
         if "%5" in text:
             text = text.replace("%5b", "[").replace("%5d", "]")
+    if "%" in text and ("%26" in text or "%3D" in text or "%3d" in text):
+        return _fields_one_by_one(text)
+    plain = text.replace("+", " ") if "+" in text else text
+    if "%" in plain:
+        plain = unquote(plain)
+    fields: dict[str, Any] = {}
+    for part in plain.split("&"):
+        name, _, value = part.partition("=")
+        if name in fields:
+            _repeat(fields, name, value)
+        else:
+            fields[name] = value
+    if "" in fields:  # an empty part (`a=1&&b=2`), perhaps among fields named ""
+        return _fields_one_by_one(text)
+    return fields
+
+
+def _fields_one_by_one(text: str) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for part in text.split("&"):
         if not part:

@@ -93,6 +93,26 @@ def _met(
     return bool(credentials.strip()) and kind.lower() in schemes
 
 
+def authorization_kinds(security: Security) -> frozenset[str]:
+    """The Authorization schemes (basic, bearer) that alone satisfy `security`: those of its
+    alternatives that ask for nothing but the Authorization header. Worked out once per
+    operation, so the usual request (`Authorization: Bearer ...`) is let in by one lookup."""
+    return frozenset(
+        scheme.scheme
+        for alternative in security
+        if all(s.kind != "apiKey" for s in alternative)
+        for scheme in alternative
+    )
+
+
+def authorized(kinds: frozenset[str], headers: Mapping[str, str]) -> bool:
+    """Whether the Authorization header is one of `kinds` with a credential after it."""
+    if not kinds:
+        return False
+    kind, _, credentials = headers.get("authorization", "").strip().partition(" ")
+    return kind.lower() in kinds and bool(credentials.strip())
+
+
 def challenge(scheme: SecurityScheme) -> str:
     """The WWW-Authenticate value that tells a client what to send."""
     if scheme.kind == "apiKey":
