@@ -19,9 +19,8 @@ from openmock.routing.body import collect_fields, form_fields, unflatten_bracket
 from openmock.server import create_app
 from openmock.spec.schemas import SchemaIndex
 from openmock.validation.credentials import (
+    CredentialsCheck,
     _alternative_missing,
-    authorization_kinds,
-    authorized,
     check_credentials,
 )
 from openmock.validation.fill import fill_problem
@@ -417,14 +416,15 @@ def test_the_quick_yes_agrees_with_the_violations(
     security: list[list[SecurityScheme]], authorization: str, key: str, token: str, sid: str
 ) -> None:
     headers = {"authorization": authorization, "x-key": key}
-    found, _ = check_credentials(
+    found, challenges = check_credentials(
         tuple(map(tuple, security)), headers, {"token": token}, {"sid": sid}
     )
     slow = any(not _alternative_missing(tuple(a), headers, {"token": token}, {"sid": sid})
                for a in security)  # fmt: skip
     assert (found == ()) is (slow or not security)
-    if authorized(authorization_kinds(tuple(map(tuple, security))), headers):
-        assert slow  # the operation's one-lookup yes is a yes of the full check
+    # an operation's check, with its one-lookup yes, answers as check_credentials does
+    operation = CredentialsCheck(tuple(map(tuple, security)))
+    assert operation(headers, [("token", token)], {"sid": sid}) == (found, challenges)
 
 
 def test_fill_keeps_only_what_the_schema_allows() -> None:

@@ -53,32 +53,13 @@ def parse_body(raw: bytes, content_type: str | None) -> ParsedBody:
 def form_fields(text: str) -> dict[str, Any]:
     """`a=1&b=x+y&c&b=z` -> {"a": "1", "b": ["x y", "z"], "c": ""}: parse_qsl's pairs with
     blank values kept, as `collect_fields` gathers them. A Stripe-style form escapes the
-    brackets of every name: those are unescaped once over the whole body. Unless an escape
-    stands for `&` or `=` (which would split the body differently), the rest is unescaped at
-    once too (an escape never makes a UTF-8 sequence span two fields: their separators are
-    ASCII); else field by field, where needed."""
+    brackets of every name: those are unescaped once over the whole body; then only the
+    names and values that still hold an escape (or a `+`) are unescaped, most of a form's
+    being plain."""
     if "%5" in text:
         text = text.replace("%5B", "[").replace("%5D", "]")
         if "%5" in text:
             text = text.replace("%5b", "[").replace("%5d", "]")
-    if "%" in text and ("%26" in text or "%3D" in text or "%3d" in text):
-        return _fields_one_by_one(text)
-    plain = text.replace("+", " ") if "+" in text else text
-    if "%" in plain:
-        plain = unquote(plain)
-    fields: dict[str, Any] = {}
-    for part in plain.split("&"):
-        name, _, value = part.partition("=")
-        if name in fields:
-            _repeat(fields, name, value)
-        else:
-            fields[name] = value
-    if "" in fields:  # an empty part (`a=1&&b=2`), perhaps among fields named ""
-        return _fields_one_by_one(text)
-    return fields
-
-
-def _fields_one_by_one(text: str) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for part in text.split("&"):
         if not part:

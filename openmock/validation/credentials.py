@@ -7,7 +7,7 @@ present and well-formed: an API key in its header, query parameter or cookie; an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 
 from openmock.model import Security, SecurityScheme
 from openmock.validation.verdict import Violation
@@ -87,30 +87,40 @@ def _met(
             schemes.append(scheme.scheme)
         elif not _has_key(scheme, headers, query, cookies):
             return False
-    if not schemes:
-        return True
-    kind, _, credentials = headers.get("authorization", "").strip().partition(" ")
-    return bool(credentials.strip()) and kind.lower() in schemes
+    return not schemes or authorized(schemes, headers)
 
 
-def authorization_kinds(security: Security) -> frozenset[str]:
-    """The Authorization schemes (basic, bearer) that alone satisfy `security`: those of its
-    alternatives that ask for nothing but the Authorization header. Worked out once per
-    operation, so the usual request (`Authorization: Bearer ...`) is let in by one lookup."""
-    return frozenset(
-        scheme.scheme
-        for alternative in security
-        if all(s.kind != "apiKey" for s in alternative)
-        for scheme in alternative
-    )
-
-
-def authorized(kinds: frozenset[str], headers: Mapping[str, str]) -> bool:
+def authorized(kinds: Container[str], headers: Mapping[str, str]) -> bool:
     """Whether the Authorization header is one of `kinds` with a credential after it."""
-    if not kinds:
-        return False
     kind, _, credentials = headers.get("authorization", "").strip().partition(" ")
     return kind.lower() in kinds and bool(credentials.strip())
+
+
+class CredentialsCheck:
+    """One operation's security, worked out once: the Authorization schemes that satisfy it
+    on their own (those of its alternatives that ask for nothing else), so the usual request
+    (`Authorization: Bearer ...`) is let in by one lookup; any other goes to
+    `check_credentials`."""
+
+    def __init__(self, security: Security) -> None:
+        self.security = security
+        self.alone = frozenset(
+            scheme.scheme
+            for alternative in security
+            if all(s.kind != "apiKey" for s in alternative)
+            for scheme in alternative
+        )
+
+    def __call__(
+        self,
+        headers: Mapping[str, str],
+        query: list[tuple[str, str]],
+        cookies: Mapping[str, str],
+    ) -> tuple[tuple[Violation, ...], tuple[str, ...]]:
+        """As check_credentials, with the query's pairs (made a dict only when needed)."""
+        if not self.security or (self.alone and authorized(self.alone, headers)):
+            return (), ()
+        return check_credentials(self.security, headers, dict(query), cookies)
 
 
 def challenge(scheme: SecurityScheme) -> str:

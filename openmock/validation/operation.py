@@ -23,7 +23,7 @@ from openmock.routing.body import ParsedBody, parse_body, read_form
 from openmock.spec.checks import Check
 from openmock.spec.errors import pointer_from_parts
 from openmock.spec.schemas import SchemaIndex
-from openmock.validation.credentials import authorization_kinds, authorized, check_credentials
+from openmock.validation.credentials import CredentialsCheck
 from openmock.validation.formpass import FormPass
 from openmock.validation.forms import FormTyper
 from openmock.validation.formshape import DECLINED
@@ -78,7 +78,7 @@ class OperationValidator:
             _BodyCheck(m, self._compile(m.schema)) for m in (body.content if body else ())
         )
         self._by_type: dict[str, tuple[_BodyCheck | None, str]] = {}  # Content-Type -> body
-        self._authorization = authorization_kinds(stub.security)  # enough on their own
+        self._credentials = CredentialsCheck(stub.security)
 
     def _compile(self, schema: Any) -> Compiled | None:
         if schema is None or _is_trivial(schema):
@@ -95,13 +95,8 @@ class OperationValidator:
     ) -> tuple[Verdict | None, ParsedBody]:
         """What is wrong with a request (None: nothing), and its body as read for its media
         type (so pairing need not read it again)."""
-        violations: list[Violation] = []
-        challenges: tuple[str, ...] = ()
-        security = self.stub.security
-        if security and not authorized(self._authorization, parts.headers):
-            query = dict(parts.query)  # only now: most requests are let in before
-            found, challenges = check_credentials(security, parts.headers, query, parts.cookies)
-            violations.extend(found)
+        found, challenges = self._credentials(parts.headers, parts.query, parts.cookies)
+        violations: list[Violation] = list(found)
         violations.extend(self._parameters(params))
         parsed, body_violations = self._body(body, content_type)
         violations.extend(body_violations)
