@@ -15,11 +15,11 @@ import httpx
 import pytest
 from conftest import SPECS, SpecMaker, running_server
 
+from openmock.answer import Answer
 from openmock.calllog import CallRecord, CallStore
-from openmock.calllog.record import MAX_BODY_CHARS, REDACTED
+from openmock.calllog.record import MAX_BODY_CHARS, NO_SECRETS, REDACTED
 from openmock.server import create_app
-from openmock.server.answer import Answer
-from openmock.server.recording import NO_SECRETS, Recorder
+from openmock.server.recording import Recorder
 
 
 def record(n: int, **overrides: Any) -> CallRecord:

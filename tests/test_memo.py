@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from conftest import SPECS, running_server
 
-from openmock.server.answer import MEMO_BYTES, MEMO_ENTRIES, Answer, AnswerMemo
+from openmock.answer import MEMO_BYTES, MEMO_ENTRIES, Answer, AnswerMemo
 from openmock.server.app import create_app
 
 

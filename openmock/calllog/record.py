@@ -7,10 +7,25 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from openmock.model import Stub
+
 MAX_BODY_CHARS = 16 * 1024  # bodies past this are cut, with their full size kept
 REDACTED = "[redacted]"
 # Always redacted; the credentials an operation's security documents are added per stub.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+
+
+# Header names (lower case) and query names an operation's security documents: redacted.
+Secrets = tuple[frozenset[str], frozenset[str]]
+NO_SECRETS: Secrets = (frozenset(), frozenset())
+
+
+def secrets_of(stub: Stub) -> Secrets:
+    """What the call log redacts in this operation's calls (worked out once per stub)."""
+    schemes = [s for alternative in stub.security for s in alternative if s.kind == "apiKey"]
+    headers = frozenset(s.parameter.lower() for s in schemes if s.location == "header")
+    query = frozenset(s.parameter for s in schemes if s.location == "query")
+    return headers, query
 
 
 @dataclass(slots=True)

@@ -2,8 +2,10 @@
 
 Prism-compatible: `Prefer: code=404, example=cat, dynamic=true, seed=7, validate=false` (RFC 7240
 preferences, separated by commas or semicolons). Postman-compatible: `x-mock-response-code`,
-`x-mock-response-name`, `x-mock-response-id`. A value that cannot be read is reported back as
-a 400 problem, never ignored silently.
+`x-mock-response-name`, `x-mock-response-id`, `x-mock-match-request-body: true|false` and
+`x-mock-match-request-headers: h1,h2`. A value that cannot be read is reported back as a 400
+problem, never ignored silently (the two Postman matching headers excepted: anything but
+`true`/`false` leaves body matching to the stub and the server).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class Controls:
     seed: int | None = None
     validate: bool | None = None  # `Prefer: validate=false` skips request validation
     delay: Delay | None = None  # `Prefer: delay=300` (or 100-500) milliseconds
+    match_body: bool | None = None  # `x-mock-match-request-body`; None: the stub's own rule
+    match_headers: frozenset[str] = frozenset()  # `x-mock-match-request-headers`, lower case
     problems: tuple[str, ...] = ()  # unreadable control values, each a sentence
 
     @property
@@ -86,6 +90,8 @@ def read_controls(headers: Mapping[str, str]) -> Controls:
         or prefer.get("example")
         or None
     )
+    asked = headers.get("x-mock-match-request-body", "").strip().lower()
+    listed = headers.get("x-mock-match-request-headers", "")
     return Controls(
         code=code,
         example=example,
@@ -93,5 +99,7 @@ def read_controls(headers: Mapping[str, str]) -> Controls:
         seed=integer(prefer.get("seed"), "Prefer: seed", 0, 2**63 - 1),
         validate=flag(prefer.get("validate"), "Prefer: validate"),
         delay=delay,
+        match_body=True if asked == "true" else False if asked == "false" else None,
+        match_headers=frozenset(h.strip().lower() for h in listed.split(",") if h.strip()),
         problems=tuple(problems),
     )

@@ -28,6 +28,16 @@ class RequestParts:
     cookies: Mapping[str, str]
 
 
+def cookies_of(header: str | None) -> dict[str, str]:
+    """The cookies of a `Cookie` header: `a=1; b="2"` -> {"a": "1", "b": "2"}."""
+    cookies: dict[str, str] = {}
+    for part in (header or "").split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name:
+            cookies[name] = value.strip('"')
+    return cookies
+
+
 @dataclass
 class ParsedParameters:
     values: dict[tuple[str, str], Any] = field(default_factory=dict)  # (location, name)

@@ -18,10 +18,11 @@ from openmock.edits import Journal
 from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.importer.mounts import load_catalog
 from openmock.model import Catalog
+from openmock.pipeline import MockOptions, MockState
 from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable
 from openmock.server.editing import Editor
 from openmock.server.json_body import UnreadableBody, unreadable_body
-from openmock.server.mock import MockApp, MockOptions, MockState
+from openmock.server.mock import MockApp
 from openmock.spec import Spec
 from openmock.spec.schemas import SchemaIndex
 

@@ -7,27 +7,15 @@ from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from openmock.calllog import CallStore
-from openmock.calllog.record import redact_headers, redact_query, truncate_body
+from openmock.calllog.record import Secrets, redact_headers, redact_query, truncate_body
 from openmock.calllog.rows import CallRow, Part, part
-from openmock.model import Stub
 
 if TYPE_CHECKING:
-    from openmock.server.answer import Answer
+    from openmock.answer import Answer
 
 
-# Header names (lower case) and query names an operation's security documents: redacted.
-Secrets = tuple[frozenset[str], frozenset[str]]
-NO_SECRETS: Secrets = (frozenset(), frozenset())
 HEADER_SETS_KEPT = 512  # distinct request header sets whose part is remembered
 ANSWERS_KEPT = 2048  # ... and answers
-
-
-def secrets_of(stub: Stub) -> Secrets:
-    """What the call log redacts in this operation's calls (worked out once per stub)."""
-    schemes = [s for alternative in stub.security for s in alternative if s.kind == "apiKey"]
-    headers = frozenset(s.parameter.lower() for s in schemes if s.location == "header")
-    query = frozenset(s.parameter for s in schemes if s.location == "query")
-    return headers, query
 
 
 def _same_answer(kept: Answer, answer: Answer) -> bool:

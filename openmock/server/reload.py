@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from openmock.importer.mounts import load_catalog, watched_files
+from openmock.pipeline import MockOptions, MockState
 from openmock.server.editing import Editor
-from openmock.server.mock import MockOptions, MockState
 from openmock.spec import SpecError
 
 POLL_SECONDS = 0.25

@@ -21,8 +21,8 @@ from fastapi import FastAPI
 
 from openmock.calllog import CallStore
 from openmock.importer.mounts import load_catalog
+from openmock.pipeline import MockOptions
 from openmock.server.app import app_from_catalog
-from openmock.server.mock import MockOptions
 
 CONFIG_VARIABLE = "OPENMOCK_WORKER_CONFIG"
 APP_FACTORY = "openmock.server.workers:worker_app"

@@ -1,0 +1,288 @@
+"""The request pipeline, as plain function calls (Prism's route -> validate -> mock, with the
+output validated where it is made):
+
+    route -> controls -> validate -> pick a scenario -> respond
+
+`answer(state, request)` is the whole of it: a pure function of one immutable `MockState`
+and one `Request`, so the ASGI adapter (server/mock.py) only turns a connection into a
+`Request` and the `Answer` back into bytes. A reload or a runtime edit builds a new state and
+swaps it in one assignment; requests in flight finish on the one they started with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl
+
+from openmock import cors
+from openmock.answer import Answer, AnswerMemo, problem_answer
+from openmock.calllog.record import Secrets, secrets_of
+from openmock.delays import Delay
+from openmock.generate import GenerationEngine
+from openmock.matching import (
+    Candidate,
+    Controls,
+    PairedRequest,
+    Selection,
+    candidates_of,
+    error_scenario,
+    read_controls,
+    select_scenario,
+)
+from openmock.model import Catalog, Stub
+from openmock.problems import (
+    Problem,
+    bad_controls,
+    import_failed,
+    invalid_request,
+    method_not_allowed,
+    not_found,
+    payload_too_large,
+)
+from openmock.respond import Generation, Responder
+from openmock.routing import (
+    MethodNotAllowed,
+    NotFound,
+    ParsedParameters,
+    RequestParts,
+    RouteTable,
+    parse_parameters,
+)
+from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, ParsedBody, parse_body
+from openmock.routing.params import cookies_of
+from openmock.spec.schemas import SchemaIndex
+from openmock.validation import RequestValidator, Verdict
+
+
+@dataclass(frozen=True)
+class MockOptions:
+    """How the mock answers, as set on the command line or by create_app()."""
+
+    seed: int = 0  # --seed: the same bodies across runs and machines
+    dynamic: bool = False  # --dynamic: fresh generated data on every request
+    locale: str = "en_US"  # --locale: Faker's locale for realistic values
+    match_body: bool = False  # --match-body: the body filters paired examples, not just scores
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies get 413
+    validate: bool = True  # --no-validate: requests are not checked against the spec
+    cors: bool = True  # --no-cors: no CORS headers, preflights answered like any OPTIONS
+    delay: Delay | None = None  # --delay: (min, max) milliseconds before every answer
+
+
+@dataclass(frozen=True)
+class MockState:
+    """Everything one version of the mock answers with, built once per catalog."""
+
+    catalog: Catalog
+    table: RouteTable
+    index: SchemaIndex
+    responder: Responder
+    validator: RequestValidator
+    options: MockOptions
+    pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
+    secrets: Mapping[str, Secrets]  # stub id -> what the call log redacts, worked out once
+    # Answers to repeated bodiless GETs, by the whole request (see MockApp._answer): this
+    # version's, so an edit or reload starts afresh.
+    memo: AnswerMemo = field(default_factory=lambda: AnswerMemo(), compare=False)
+
+    @classmethod
+    def build(
+        cls, catalog: Catalog, index: SchemaIndex, options: MockOptions | None = None
+    ) -> MockState:
+        """Raises UnknownLocale for a locale Faker does not have."""
+        options = options or MockOptions()
+        table = RouteTable(catalog.stubs, catalog.base_paths)
+        engine = GenerationEngine(index, options.seed, options.locale)
+        responder = Responder(engine, index, options.dynamic)
+        pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
+        validator = RequestValidator(index)
+        secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
+        return cls(catalog, table, index, responder, validator, options, pairings, secrets)
+
+    def edited(self, catalog: Catalog) -> MockState:
+        """This state serving `catalog`, a runtime change of its own catalog: the engine's
+        compiled generators and the request validators are kept (a change never alters an
+        operation's parameters or request body), the route table, pairings and serialised
+        examples are made again."""
+        table = RouteTable(catalog.stubs, catalog.base_paths)
+        responder = Responder(self.responder.engine, self.index, self.options.dynamic)
+        pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
+        secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
+        return replace(
+            self,
+            catalog=catalog,
+            table=table,
+            responder=responder,
+            pairings=pairings,
+            secrets=secrets,
+            memo=AnswerMemo(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One HTTP request as the pipeline reads it."""
+
+    method: str  # upper case
+    path: str  # as sent (percent-escapes kept), without the query
+    query_string: str
+    headers: Mapping[str, str]  # lower-case names; repeated headers joined with ", "
+    body: bytes | None  # None: larger than the limit, left unread
+
+
+def answer(state: MockState, request: Request) -> Answer:
+    """The answer to `request`. Raises FallbackNeeded when a schema needs the slow search
+    first (the caller runs it off the event loop and asks again)."""
+    if request.body is None:
+        return problem_answer(payload_too_large(state.options.max_body_bytes))
+    method, path, headers = request.method, request.path, request.headers
+    if method == "OPTIONS" and state.options.cors:
+        preflight = _preflight(state, headers, path)
+        if preflight is not None:
+            return preflight
+    # ROUTE
+    route = state.table.match(method, path)
+    if isinstance(route, NotFound):
+        return problem_answer(not_found(path, route.closest))
+    if isinstance(route, MethodNotAllowed):
+        return problem_answer(method_not_allowed(method, route.template, route.allowed))
+    stub = route.stub
+    if stub.import_error is not None:
+        return problem_answer(import_failed(stub.id, stub.import_error), stub.id, "import-error")
+    query = parse_qsl(request.query_string, keep_blank_values=True)
+    parts = RequestParts(route.path_params, query, headers, cookies_of(headers.get("cookie")))
+    params = parse_parameters(stub.parameters, parts, state.index.deref)
+    path_values = {name: value for (where, name), value in params.values.items() if where == "path"}
+    # CONTROLS
+    controls = read_controls(headers)
+    if controls.problems:
+        return problem_answer(bad_controls(controls.problems), stub.id)
+    seed_key = "|".join((stub.id, method, path, "&".join(f"{k}={v}" for k, v in sorted(query))))
+    # VALIDATE
+    parsed: ParsedBody | None = None
+    if state.options.validate and controls.validate is not False:
+        verdict, parsed = state.validator.check(
+            stub, params, parts, request.body, headers.get("content-type")
+        )
+        if verdict is not None:
+            gen = Generation(seed_key, path_values, controls.seed, False, verdict)
+            refused = _invalid(state, stub, verdict, headers, gen)
+            refused.delay = controls.delay or stub.delay
+            return refused
+    # PICK
+    candidates = state.pairings.get(stub.id, ())
+    paired = None
+    if candidates:  # only then is the body worth reading (if validation has not)
+        if parsed is None:
+            parsed = parse_body(request.body, headers.get("content-type"))
+        paired = _paired(state, stub, controls, params, parts, parsed)
+    selection = select_scenario(stub, controls, paired, candidates)
+    if isinstance(selection, Problem):
+        return problem_answer(selection, stub.id)
+    # RESPOND
+    gen = Generation(
+        f"{seed_key}|{selection.scenario.id}",
+        path_values,
+        controls.seed,
+        controls.dynamic is True,
+    )
+    made = _respond(state, stub, selection, headers, gen)
+    made.delay = controls.delay or selection.scenario.delay or stub.delay
+    made.repeatable = not (gen.dynamic or state.options.dynamic)
+    return made
+
+
+def _paired(
+    state: MockState,
+    stub: Stub,
+    controls: Controls,
+    params: ParsedParameters,
+    parts: RequestParts,
+    parsed: ParsedBody,
+) -> PairedRequest:
+    """What request pairing scores the scenarios' request examples against."""
+    by_default = state.options.match_body or stub.match_body
+    match_body = controls.match_body if controls.match_body is not None else by_default
+    return PairedRequest(
+        params.values,
+        parsed.value,
+        parsed.parsed,
+        match_body,
+        raw={
+            "path": parts.path,
+            "query": dict(parts.query),
+            "headers": parts.headers,
+            "cookies": parts.cookies,
+        },
+        match_headers=controls.match_headers,
+    )
+
+
+def _preflight(state: MockState, headers: Mapping[str, str], path: str) -> Answer | None:
+    """A CORS preflight for a mocked path, answered by the mock (None: not one)."""
+    if not cors.is_preflight(headers):
+        return None
+    allowed = state.table.methods_at(path)
+    if not allowed:
+        return None  # an unknown path: the usual 404
+    return Answer(
+        204, cors.preflight_headers(headers, allowed), b"", reason="cors preflight", source="cors"
+    )
+
+
+def _invalid(
+    state: MockState,
+    stub: Stub,
+    verdict: Verdict,
+    headers: Mapping[str, str],
+    gen: Generation,
+) -> Answer:
+    """A request that failed validation: the operation's own response for that status
+    (Prism's behaviour), else a problem+json listing every violation."""
+    selection = error_scenario(stub, verdict.status)
+    problem = invalid_request(
+        verdict.status, verdict.title, verdict.detail, verdict.errors(), verdict.challenges
+    )
+    if selection is None:
+        return problem_answer(problem, stub.id, reason="invalid request")
+    gen = replace(gen, key=f"{gen.key}|{selection.scenario.id}")
+    made = _respond(state, stub, selection, headers, gen, instead=problem)
+    made.errors = verdict.errors()
+    if verdict.status == 401 and not made.has_header("www-authenticate"):
+        made.headers.extend(("www-authenticate", c) for c in verdict.challenges)
+    return made
+
+
+def _respond(
+    state: MockState,
+    stub: Stub,
+    selection: Selection,
+    headers: Mapping[str, str],
+    gen: Generation,
+    instead: Problem | None = None,
+) -> Answer:
+    """The selected scenario's response. When it cannot be made (no acceptable media
+    type, a schema nothing satisfies), its problem; or `instead`, for an invalid request
+    whose violations deserve an answer more than the spec's error response does."""
+    scenario = selection.scenario
+    result = state.responder.respond(stub, scenario, headers.get("accept"), gen, selection.status)
+    if isinstance(result, Problem):
+        if instead is None:
+            return problem_answer(result, stub.id, scenario.id)
+        warning = f"the spec's {selection.status} response could not be served: {result.title}"
+        refused = problem_answer(instead, stub.id, reason="invalid request")
+        refused.headers.append(("x-openmock-warning", warning))
+        return refused
+    headers_out = list(result.headers)
+    if result.warning is not None:
+        headers_out.append(("x-openmock-warning", result.warning))
+    return Answer(
+        result.status,
+        headers_out,
+        result.body,
+        stub.id,
+        scenario.id,
+        selection.reason,
+        "example" if result.from_example else "generated",
+        seed=gen.seed if gen.seed is not None else state.options.seed,
+    )
