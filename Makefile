@@ -6,7 +6,7 @@ PORT   ?= 4010
 SPEC   ?= specs/petstore.yaml
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck unit install dev clean bench browser
+.PHONY: run test check lint typecheck unit install dev clean bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ browser:
 		|| echo "chromium could not be installed: the inspector's browser test is skipped"
 
 test: lint typecheck unit
+
+# The quick tier for a developer's loop: lint, types and every module's tests with a tenth of
+# the property tests' examples; the corpus end to end, fuzzing and the browser are left to
+# `make test` (tests marked `slow`).
+check: lint typecheck
+	OPENMOCK_TEST_TIER=quick $(BIN)/pytest -q -m "not slow"
 
 # Benchmarks write their tables to bench/results/ (never timed unit tests: shared machines).
 # The HTTP load tests need wrk (Debian's package), installed here where missing; bench/serving.py

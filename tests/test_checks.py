@@ -11,6 +11,7 @@ import copy
 from typing import Any
 
 import pytest
+from budget import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_generate import FAST_ONLY, schemas
@@ -72,7 +73,7 @@ def _mutated(value: Any, data: st.DataObject) -> Any:
     return data.draw(json_values)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=list(HealthCheck))
 @given(schema=st.one_of(schemas, extra_keywords), data=st.data())
 def test_checks_agree_with_jsonschema(schema: dict[str, Any], data: st.DataObject) -> None:
     index = SchemaIndex({})

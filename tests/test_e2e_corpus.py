@@ -17,6 +17,9 @@ from e2e import exercise
 
 from openmock.spec import SpecError, load_spec
 
+# Not in the quick tier (`make check`): real specs, random requests or a browser.
+pytestmark = pytest.mark.slow
+
 # Refused even with --lenient: nothing in them can be served.
 EXPECTED_REFUSED = {
     "swagger-parser-specs/callbacks-promises/callbacks-promises-error.yaml": "swagger: ERROR",

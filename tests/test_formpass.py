@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from budget import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,7 +93,7 @@ def _readers(root: Any) -> tuple[FormPass, FormTyper]:
     return FormPass(index, typer, compile_after=2), typer  # compiled on the second use
 
 
-@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(1500), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.builds(lambda children: _object(children, None, [], None), st.dictionaries(
     st.sampled_from(NAMES), schemas, max_size=3)), bodies)  # fmt: skip
 def test_the_pass_answers_only_with_the_full_readings_valid_value(

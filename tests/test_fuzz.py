@@ -36,6 +36,9 @@ from openmock.server import MockOptions, app_from_catalog
 from openmock.spec import load_spec
 from openmock.spec.schemas import SchemaIndex
 
+# Not in the quick tier (`make check`): real specs, random requests or a browser.
+pytestmark = pytest.mark.slow
+
 EXAMPLES_PER_SPEC = 50  # per spec (hypothesis may need fewer for a small one)
 SENT = {"requests": 0, "specs": 0}  # counted, and printed at the end of the run (conftest)
 PROBLEM = "application/problem+json"

@@ -6,6 +6,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from budget import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -162,7 +163,7 @@ HARD = ("uniqueItems", "allOf", "oneOf", "'not'", "'minItems'", "contains", "dep
         "minProperties", "const")  # fmt: skip
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(2000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schema=schemas, seed=st.integers(0, 2**32))
 def test_generated_values_are_valid(schema: dict[str, Any], seed: int) -> None:
     """Thousands of random schemas: the compiled generator's value validates with plain

@@ -25,6 +25,9 @@ from openmock.model import Catalog
 from openmock.spec import load_spec
 from openmock.spec.schemas import SchemaIndex
 
+# Not in the quick tier (`make check`): real specs, random requests or a browser.
+pytestmark = pytest.mark.slow
+
 VALUES_PER_SCHEMA = 20
 URI = "urn:test:document"
 

@@ -22,9 +22,12 @@ FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no Chromium (`make test` installs Debian's chromium package)"
-)
+pytestmark = [
+    pytest.mark.slow,  # a browser: not in the quick tier (`make check`)
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="no Chromium (`make test` installs Debian's chromium package)"
+    ),
+]
 
 
 @pytest.fixture

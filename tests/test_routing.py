@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -229,7 +230,7 @@ def _multipart_body(fields: list[tuple[str, str | bytes, str]], boundary: str) -
     return out + f"--{boundary}--\r\n".encode()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(fields=_FIELDS)
 def test_plain_multipart_reads_as_the_email_parser_does(
     fields: list[tuple[str, str | bytes, str]],

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from budget import examples
 from conftest import SpecMaker
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -454,7 +455,7 @@ def test_form_fields_read_forms_like_parse_qsl(pairs: list[tuple[str, str]]) -> 
 ESCAPES = ["%E2", "%82", "%AC", "%C3", "%26", "%3D", "%3d", "%2B", "%25", "%5B", "%5d", "%"]
 
 
-@settings(max_examples=600)
+@settings(max_examples=examples(600))
 @given(st.lists(st.sampled_from([*ESCAPES, "+", "&", "=", "a", "[", "]", "é"]), max_size=16))
 def test_form_fields_unescape_like_parse_qsl(tokens: list[str]) -> None:
     text = "".join(tokens)  # broken and partial UTF-8 escapes, escaped separators
