@@ -27,7 +27,13 @@ from openmock.progress import StatusLine
 from openmock.spec import SpecError, SpecProblem
 from openmock.spec.schemas import SchemaIndex
 from openmock.spec.validate import default_cache_dir
-from openmock.summary import catalog_json, startup_lines, table
+from openmock.summary import (
+    catalog_json,
+    resource_lines,
+    resources_json,
+    startup_lines,
+    table,
+)
 
 EXIT_BAD_SPEC = 2
 DEFAULT_LOG_DB = ".openmock/calls.db"  # under the directory the mock is started in
@@ -180,13 +186,22 @@ def logs_command(
 @click.option("--lenient", is_flag=True, help="Import what can be imported from an invalid spec.")
 def import_command(spec: str, as_json: bool, lenient: bool) -> None:
     """Print the stubs and scenarios SPEC imports into."""
-    catalog, _ = _load((spec,), lenient)
+    from openmock.state.resources import infer_resources
+
+    catalog, index = _load((spec,), lenient)
+    resources = infer_resources(catalog, index)
     if as_json:
-        click.echo(json.dumps(catalog_json(catalog), indent=2))
+        payload = catalog_json(catalog) | {"stateful": resources_json(resources)}
+        click.echo(json.dumps(payload, indent=2))
     else:
         click.echo(table(catalog, None))
         for note in catalog.ignored:
             click.echo(f"not served: {note}")
+        click.echo("with --stateful:")
+        for line in resource_lines(resources):
+            click.echo(f"  {line}")
+        for stub_id, why in resources.skipped.items():
+            click.echo(f"  stateless: {stub_id}: {why}")
 
 
 @main.command("from-spec")
@@ -241,6 +256,17 @@ def import_command(spec: str, as_json: bool, lenient: bool) -> None:
     help="Serve the spec NAME (its file name without extension) under PATH; repeatable.",
 )
 @click.option("--watch", is_flag=True, help="Reload when the spec (or a file it $refs) is edited.")
+@click.option(
+    "--stateful",
+    is_flag=True,
+    help="Collections keep what is created: POST, then GET it back, list, change, delete.",
+)
+@click.option(
+    "--data",
+    default=None,
+    metavar="FILE",
+    help="With --stateful: JSON or YAML of resource name -> items, replacing their seed.",
+)
 def from_spec(
     specs: tuple[str, ...],
     host: str,
@@ -260,6 +286,8 @@ def from_spec(
     workers: int,
     prefix: tuple[str, ...],
     watch: bool,
+    stateful: bool,
+    data: str | None,
 ) -> None:
     """Serve every operation of SPEC as a mock (of each SPEC, several mounted together)."""
     from openmock.calllog import CallStore
@@ -269,9 +297,15 @@ def from_spec(
     from openmock.server.reload import SpecWatcher
     from openmock.server.run import CannotListen, bind, serve, serve_workers
     from openmock.server.workers import worker_environment
+    from openmock.state import DataError
 
     if watch and workers > 1:
         _fail("--watch reloads the spec in one process; use it without --workers.")
+    if stateful and workers > 1:
+        _fail("--stateful keeps its store in one process for now; use it without --workers "
+              "(one process serves thousands of requests a second).")  # fmt: skip
+    if data is not None and not stateful:
+        _fail("--data FILE gives stateful resources their items; add --stateful.")
     started = time.perf_counter()
     prefixes = _prefixes(prefix)
     catalog, index = _load(specs, lenient, prefixes)
@@ -300,6 +334,8 @@ def from_spec(
         validate=not no_validate,
         cors=not no_cors,
         delay=delay_range,
+        stateful=stateful,
+        data=data,
     )
     try:
         if workers > 1:  # the workers build the app; here only the locale is checked
@@ -312,6 +348,8 @@ def from_spec(
             )  # fmt: skip
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
+    except DataError as exc:
+        _fail("the --data file cannot be used:\n" + "\n".join(f"  {p}" for p in exc.problems))
     # The spec, its schemas and compiled checks live as long as the server: moved out of the
     # garbage collector's way, so its collections do not rescan them while serving.
     gc.collect()
@@ -322,7 +360,9 @@ def from_spec(
         _fail(f"{exc}.")
     url = base_url(host, sock.getsockname()[1])
     log = None if no_log else log_db
-    click.echo("\n".join(startup_lines(catalog, url, log, admin=not no_admin)))
+    keeper = None if app is None else app.state.mock.state.keeper
+    resources = None if keeper is None else keeper.resources
+    click.echo("\n".join(startup_lines(catalog, url, log, not no_admin, resources)))
     health = "" if no_admin else f"; health: {url}{ADMIN_PREFIX}/health"
     load_seconds = time.perf_counter() - started
     if app is None:

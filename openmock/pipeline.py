@@ -1,7 +1,7 @@
 """The request pipeline, as plain function calls (Prism's route -> validate -> mock, with the
 output validated where it is made):
 
-    route -> controls -> validate -> pick a scenario -> respond
+    route -> controls -> validate -> state (--stateful) -> pick a scenario -> respond
 
 `answer(state, request)` is the whole of it: a pure function of one immutable `MockState`
 and one `Request`, so the ASGI adapter (server/mock.py) only turns a connection into a
@@ -52,6 +52,8 @@ from openmock.routing import (
 from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, ParsedBody, parse_body
 from openmock.routing.params import cookies_of
 from openmock.spec.schemas import SchemaIndex
+from openmock.state import StateKeeper
+from openmock.stateful import applies, state_answer
 from openmock.validation import RequestValidator, Verdict
 
 
@@ -67,6 +69,8 @@ class MockOptions:
     validate: bool = True  # --no-validate: requests are not checked against the spec
     cors: bool = True  # --no-cors: no CORS headers, preflights answered like any OPTIONS
     delay: Delay | None = None  # --delay: (min, max) milliseconds before every answer
+    stateful: bool = False  # --stateful: collections keep what is created (openmock/state/)
+    data: str | None = None  # --data: a file of items replacing the stateful seed
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class MockState:
     options: MockOptions
     pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
     secrets: Mapping[str, Secrets]  # stub id -> what the call log redacts, worked out once
+    keeper: StateKeeper | None = None  # --stateful: the resources and their store
     # Answers to repeated bodiless GETs, by the whole request (see MockApp._answer): this
     # version's, so an edit or reload starts afresh.
     memo: AnswerMemo = field(default_factory=lambda: AnswerMemo(), compare=False)
@@ -89,7 +94,8 @@ class MockState:
     def build(
         cls, catalog: Catalog, index: SchemaIndex, options: MockOptions | None = None
     ) -> MockState:
-        """Raises UnknownLocale for a locale Faker does not have."""
+        """Raises UnknownLocale for a locale Faker does not have, DataError for an
+        options.data file that cannot be used."""
         options = options or MockOptions()
         table = RouteTable(catalog.stubs, catalog.base_paths)
         engine = GenerationEngine(index, options.seed, options.locale)
@@ -97,13 +103,16 @@ class MockState:
         pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
         validator = RequestValidator(index)
         secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
-        return cls(catalog, table, index, responder, validator, options, pairings, secrets)
+        keeper = None
+        if options.stateful:
+            keeper = StateKeeper(catalog, index, engine, options.data)
+        return cls(catalog, table, index, responder, validator, options, pairings, secrets, keeper)
 
     def edited(self, catalog: Catalog) -> MockState:
         """This state serving `catalog`, a runtime change of its own catalog: the engine's
         compiled generators and the request validators are kept (a change never alters an
-        operation's parameters or request body), the route table, pairings and serialised
-        examples are made again."""
+        operation's parameters or request body), and so is the stateful store; the route
+        table, pairings and serialised examples are made again."""
         table = RouteTable(catalog.stubs, catalog.base_paths)
         responder = Responder(self.responder.engine, self.index, self.options.dynamic)
         pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
@@ -169,6 +178,20 @@ def answer(state: MockState, request: Request) -> Answer:
             refused = _invalid(state, stub, verdict, headers, gen)
             refused.delay = controls.delay or stub.delay
             return refused
+    # STATE (--stateful): a stateful operation answers from the store unless asked otherwise
+    warning = None
+    if state.keeper is not None and (role := applies(state.keeper, stub, controls)):
+        if parsed is None:
+            parsed = parse_body(request.body, headers.get("content-type"))
+        gen = Generation(seed_key, path_values, controls.seed, controls.dynamic is True)
+        made = state_answer(
+            state.keeper, state.responder, stub, role, path, headers, params, parsed, gen
+        )
+        if isinstance(made, Answer):
+            made.delay = controls.delay or stub.delay
+            made.repeatable = False  # the next request may find another state
+            return made
+        warning = made.warning
     # PICK
     candidates = state.pairings.get(stub.id, ())
     paired = None
@@ -189,6 +212,9 @@ def answer(state: MockState, request: Request) -> Answer:
     made = _respond(state, stub, selection, headers, gen)
     made.delay = controls.delay or selection.scenario.delay or stub.delay
     made.repeatable = not (gen.dynamic or state.options.dynamic)
+    if warning is not None:  # the state step declined: say why
+        made.headers.append(("x-openmock-warning", warning))
+        made.repeatable = False
     return made
 
 

@@ -152,3 +152,32 @@ def internal_error(call_id: str, error: str) -> Problem:
         "internal-error",
         extra={"call_id": call_id},
     )
+
+
+def not_found_item(where: str) -> Problem:
+    return Problem(
+        404,
+        "Not found",
+        f"{where}: no such item in the mock's state (create it first, or list the collection "
+        "to see which ids exist).",
+        "item-not-found",
+    )
+
+
+def conflict(where: str) -> Problem:
+    return Problem(
+        409,
+        "Conflict",
+        f"{where}: an item with this id exists; choose another id, or PUT to replace it.",
+        "conflict",
+    )
+
+
+def insufficient_storage(resource: str) -> Problem:
+    return Problem(
+        507,
+        "The mock's store is full",
+        f"The collection {resource!r} holds as many items as the mock keeps; delete some, or "
+        "reset the state (POST /__openmock/state/reset).",
+        "store-full",
+    )

@@ -151,14 +151,8 @@ class Responder:
         the slow search first (the server runs it off the event loop and asks again)."""
         if gen.dynamic or self.dynamic:
             gen = replace(gen, key=f"{gen.key}|fresh{next(self._fresh)}", dynamic=True)
-        headers: list[tuple[str, str]] = []
         try:
-            for spec in scenario.headers:
-                if spec.name.lower() in TRANSPORT_HEADERS:
-                    continue  # the server frames the message; a documented value would lie
-                value = self._header_value(spec, gen, f"header|{spec.name}")
-                if value is not None:
-                    headers.append((spec.name.lower(), header_text(value)))
+            headers = self._headers(scenario, gen)
         except GenerationError as exc:
             return generation_failed(stub.id, scenario.id, f"header: {exc}")
         status = status or scenario.status
@@ -178,6 +172,54 @@ class Responder:
             return generation_failed(stub.id, scenario.id, str(exc))
         headers.append(("content-type", rep.media_type))
         return MockResponse(status, headers, body, rep.media_type, rep.from_example, warning)
+
+    def respond_value(
+        self,
+        stub: Stub,
+        scenario: Scenario,
+        accept: str | None,
+        gen: Generation,
+        value: Any,
+        headers_set: dict[str, str],
+    ) -> MockResponse | Problem | str:
+        """`scenario`'s response with `value` as its body (stored data, not an example nor
+        generated) and `headers_set` in place of documented values of those headers (lower
+        case names). A string says why `value` cannot be served: the negotiated media type's
+        schema rejects it."""
+        try:
+            headers = self._headers(scenario, gen, headers_set)
+        except GenerationError as exc:
+            return generation_failed(stub.id, scenario.id, f"header: {exc}")
+        if not scenario.has_body:
+            return MockResponse(scenario.status, headers, b"", None, False)
+        rep = negotiate(scenario.representations, accept)
+        if rep is None:
+            available = [r.media_type for r in scenario.representations]
+            return not_acceptable(accept or "", available)
+        if rep.schema is not None and not self.index.is_valid(rep.schema, value, "response"):
+            where = f"{scenario.status} {rep.media_type}"
+            return f"the stored data does not fit the {where} response schema"
+        body = serialise(value, rep.media_type, self.index.deref(rep.schema))
+        headers.append(("content-type", rep.media_type))
+        return MockResponse(scenario.status, headers, body, rep.media_type, False)
+
+    def _headers(
+        self, scenario: Scenario, gen: Generation, fixed: dict[str, str] | None = None
+    ) -> list[tuple[str, str]]:
+        """The scenario's documented response headers (the server's transport headers left
+        out: it frames the message, a documented value would lie); `fixed` values win."""
+        headers: list[tuple[str, str]] = []
+        for spec in scenario.headers:
+            name = spec.name.lower()
+            if name in TRANSPORT_HEADERS:
+                continue
+            if fixed and name in fixed:
+                headers.append((name, fixed[name]))
+                continue
+            value = self._header_value(spec, gen, f"header|{spec.name}")
+            if value is not None:
+                headers.append((name, header_text(value)))
+        return headers
 
     def _header_value(self, spec: HeaderSpec, gen: Generation, part: str) -> Any:
         if spec.example is not None:

@@ -9,6 +9,7 @@ from openmock import __version__
 from openmock.describe import stub_json
 from openmock.importer import ADMIN_PREFIX
 from openmock.model import Catalog, Stub
+from openmock.state import Resources
 
 TABLE_ROWS = 40  # operations listed when a mock starts (`openmock import` lists all)
 
@@ -56,9 +57,16 @@ def version_label(kind: str, version: str) -> str:
     return f"Swagger {version}" if kind == "2.0" else f"OpenAPI {version}"
 
 
-def startup_lines(catalog: Catalog, url: str, log_db: str | None, admin: bool) -> list[str]:
+def startup_lines(
+    catalog: Catalog,
+    url: str,
+    log_db: str | None,
+    admin: bool,
+    resources: Resources | None = None,
+) -> list[str]:
     """What `from-spec` prints before its ready line: the spec(s), the operations, what is
-    not served, the base path, the call log (None: --no-log) and the inspector."""
+    not served, the base path, the stateful resources (--stateful), the call log (None:
+    --no-log) and the inspector."""
     spec = catalog.spec
     if catalog.mounts:
         lines = [f"openmock {__version__}: {len(catalog.mounts)} specs"]
@@ -70,9 +78,51 @@ def startup_lines(catalog: Catalog, url: str, log_db: str | None, admin: bool) -
     lines += [f"not served: {note}" for note in catalog.ignored]
     if catalog.base_paths:
         lines.append(f"paths answer with or without the base path {catalog.base_paths[0]}")
+    if resources is not None:
+        lines += resource_lines(resources)
     if log_db is not None:
         where = f"read it at {url}{ADMIN_PREFIX}/calls" if admin else "no admin API to read it"
         lines.append(f"call log: {log_db} ({where})")
     if admin:
         lines.append(f"inspector: {url}{ADMIN_PREFIX}/ (calls as they come, stubs and scenarios)")
+    return lines
+
+
+def resources_json(resources: Resources) -> dict[str, Any]:
+    """What `--stateful` makes of a catalog: each resource, and why the rest is stateless."""
+    return {
+        "resources": [
+            {
+                "name": r.name,
+                "collection": r.collection,
+                "item": r.item,
+                "id": r.id_property,
+                "scoped_by": list(r.parents),
+                "list": "array" if r.listing.items is None else f"envelope .{r.listing.items}",
+                "operations": {
+                    stub_id: role.action
+                    for stub_id, role in resources.roles.items()
+                    if role.resource == r.name
+                },
+            }
+            for r in resources.resources.values()
+        ],
+        "stateless": dict(resources.skipped),
+    }
+
+
+def resource_lines(resources: Resources) -> list[str]:
+    """`stateful: pets at /pets and /pets/{id} (id: id; list, create, read, delete)`."""
+    if not resources.resources:
+        return ["stateful: no collection found (a path and its `/{id}` item path)"]
+    lines = []
+    for r in resources.resources.values():
+        actions = [role.action for role in resources.roles.values() if role.resource == r.name]
+        lines.append(
+            f"stateful: {r.name} at {r.collection} and {r.item} "
+            f"(id: {r.id_property}; {', '.join(actions)})"
+        )
+    stateless = len(resources.skipped)
+    if stateless:
+        lines.append(f"stateless: {stateless} other operations (`openmock import` says why)")
     return lines

@@ -23,6 +23,7 @@ from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.editing import Editor
 from openmock.server.json_body import json_body
 from openmock.server.mock import MockApp
+from openmock.server.state_admin import add_state_routes
 from openmock.server.stub_admin import add_edit_routes
 
 
@@ -189,5 +190,6 @@ def admin_router(
 
     if editor is not None:
         add_edit_routes(router, editor)
+    add_state_routes(router, mock)
     root.include_router(router)
     return root

@@ -98,6 +98,8 @@ def create_app(
     validate: bool = True,
     cors: bool = True,
     delay: Delay | None = None,
+    stateful: bool = False,
+    data: str | Path | None = None,
     log_db: str | Path | None = ":memory:",
     admin: bool = True,
     admin_token: str | None = None,
@@ -106,7 +108,9 @@ def create_app(
     """The ASGI app serving `spec` (a path, a loaded Spec, or several paths served together,
     each under its first server URL's path or its `prefixes` entry: file name without extension
     -> path), recording calls in `log_db` (a SQLite file, ":memory:", or None for no call
-    log). Raises SpecError on a bad spec and UnknownLocale on a locale Faker does not have."""
+    log). `stateful`: collections keep what is created (`data`: a file of items to start
+    from). Raises SpecError on a bad spec, UnknownLocale on a locale Faker does not have and
+    DataError on a `data` file that cannot be used."""
     if isinstance(spec, Spec):
         index = SchemaIndex(spec.document)
         catalog = build_catalog(spec, index)
@@ -121,6 +125,8 @@ def create_app(
         validate=validate,
         cors=cors,
         delay=delay,
+        stateful=stateful,
+        data=str(data) if data is not None else None,
     )
     calls = CallStore(log_db) if log_db is not None else None
     return app_from_catalog(

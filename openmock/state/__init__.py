@@ -1,0 +1,92 @@
+"""STATE: with `--stateful`, the spec's collections behave like a small backend: what is
+created can be read back, listed, changed and deleted, per `X-Openmock-Session`.
+
+resources.py infers the resources from the spec at import, seed.py what they start with,
+store.py keeps the items (one small interface; in memory by default), crud.py says what each
+operation does to them. The pipeline's state step (openmock/stateful.py) serves the outcome
+through the operation's documented responses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openmock.generate import GenerationEngine
+from openmock.model import Catalog
+from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.state.crud import Call, Crud, Outcome
+from openmock.state.resources import Resource, Resources, Role, infer_resources
+from openmock.state.seed import DataError, Seeds, item_key, read_data
+from openmock.state.store import MemoryStore, StateStore, StoreFull
+
+SESSION_HEADER = "x-openmock-session"
+
+
+class StateKeeper:
+    """The state of one mock: its resources, their seed and the store of every session."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        index: SchemaIndex,
+        engine: GenerationEngine,
+        data_file: str | Path | None = None,
+    ) -> None:
+        """Raises DataError for a `data_file` that cannot be used."""
+        self.index = index
+        self.engine = engine
+        self.resources = infer_resources(catalog, index)
+        data = None
+        if data_file is not None:
+            data = read_data(data_file, self.resources, self.why_invalid)
+        stubs = {stub.id: stub for stub in catalog.stubs}
+        self.seeds = Seeds(self.resources, stubs, self.make_value, self.is_valid, data)
+        self.store: StateStore = MemoryStore(self.seeds)
+        self.crud = Crud(self.store, self.make_value, self.is_valid, self._deref)
+
+    def make_value(self, schema: Any, key: str) -> Any:
+        """A generated value (raises FallbackNeeded: the server searches off the loop and
+        asks again, before anything was stored)."""
+        return self.engine.value(schema, key, "response", blocking=False)
+
+    def is_valid(self, schema: Any, value: Any) -> bool:
+        return self.index.is_valid(schema, value, "response")
+
+    def why_invalid(self, schema: Any, value: Any) -> str | None:
+        """`/name: 3 is not of type 'string'`, or None when `value` fits `schema`."""
+        try:
+            error = next(iter(self.index.validator(schema, "response").iter_errors(value)), None)
+        except UnresolvedRef as exc:
+            return f": the schema cannot be resolved ({exc})"
+        if error is None:
+            return None
+        where = "".join(f"/{p}" for p in error.absolute_path)
+        return f"{where}: {error.message[:200]}"
+
+    def _deref(self, schema: Any) -> Any:
+        try:
+            return self.index.deref(schema)
+        except UnresolvedRef:
+            return None
+
+    def role(self, stub_id: str) -> Role | None:
+        return self.resources.roles.get(stub_id)
+
+    def resource(self, name: str) -> Resource:
+        return self.resources.resources[name]
+
+
+__all__ = [
+    "SESSION_HEADER",
+    "Call",
+    "DataError",
+    "Outcome",
+    "Resource",
+    "Resources",
+    "Role",
+    "StateKeeper",
+    "StateStore",
+    "StoreFull",
+    "item_key",
+]

@@ -1,0 +1,480 @@
+"""STATE (`--stateful`): collections inferred from the spec behave like a small backend.
+
+Every answer of the flows below comes from a real server and is judged by the independent
+oracle (openapi-core, or jsonschema for 2.0) against the operation it answered."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import CORPUS, SPECS, SpecMaker, running_server
+from oracle import Oracle
+
+from openmock.importer import build_catalog
+from openmock.server import create_app
+from openmock.spec import load_spec
+from openmock.spec.schemas import SchemaIndex
+from openmock.state import DataError
+from openmock.state.resources import infer_resources
+
+
+class Judged:
+    """An httpx client whose every answer the oracle judges against `template`'s operation."""
+
+    def __init__(self, client: httpx.Client, oracle: Oracle, base: str = "") -> None:
+        self.client = client
+        self.oracle = oracle
+        self.base = base  # the base path the client calls through ("" : none)
+        self.judged = 0
+
+    def call(self, method: str, template: str, path: str, **kwargs: Any) -> httpx.Response:
+        answer = self.client.request(method, self.base + path, **kwargs)
+        verdict = self.oracle.check(
+            method, template, path, answer.status_code, dict(answer.headers), answer.content
+        )
+        assert verdict is None, f"{method} {path} -> {answer.status_code}: {verdict}"
+        self.judged += 1
+        return answer
+
+
+@contextmanager
+def judged(spec: Path, cache_dir: Path, **options: Any) -> Iterator[Judged]:
+    app = create_app(spec, stateful=True, cache_dir=cache_dir, **options)
+    oracle = Oracle(load_spec(spec, cache_dir=cache_dir))
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        yield Judged(client, oracle)
+
+
+def _reason(answer: httpx.Response) -> str:
+    return answer.headers.get("x-openmock-reason", "")
+
+
+# --- the full flow on every kind of spec ------------------------------------------------------
+
+
+def test_petstore_create_read_list_delete(cache_dir: Path) -> None:
+    with judged(SPECS / "petstore.yaml", cache_dir) as api:
+        seeded = api.call("GET", "/pets", "/pets").json()
+        assert [p["name"] for p in seeded] == ["Tom", "Felix", "Rex"]  # the spec's examples
+        made = api.call("POST", "/pets", "/pets", json={"name": "Zorro", "tag": "fox"})
+        assert made.status_code == 201 and _reason(made) == "state: created pets/4"
+        zorro = made.json()
+        assert zorro["id"] == 4 and zorro["name"] == "Zorro" and zorro["tag"] == "fox"
+        assert made.headers["location"] == "/pets/4"
+        assert api.call("GET", "/pets/{id}", "/pets/4").json() == zorro
+        listed = api.call("GET", "/pets", "/pets")
+        assert zorro in listed.json() and listed.headers["x-total-count"] == "4"
+        assert api.call("GET", "/pets", "/pets?limit=2").json() == seeded[:2]
+        assert api.call("DELETE", "/pets/{id}", "/pets/4").status_code == 204
+        gone = api.call("GET", "/pets/{id}", "/pets/4")
+        assert gone.status_code == 404 and _reason(gone) == "state: pets/4 not found"
+        assert zorro not in api.call("GET", "/pets", "/pets").json()
+        again = api.call("POST", "/pets", "/pets", json={"name": "Nova"})
+        assert again.json()["id"] == 5  # a deleted id is never handed out again
+
+
+def test_paths_with_the_base_path_share_the_state(cache_dir: Path) -> None:
+    with judged(SPECS / "petstore.yaml", cache_dir) as api:
+        made = api.client.post("/v1/pets", json={"name": "Based"})
+        assert made.headers["location"] == "/v1/pets/4"
+        assert api.client.get("/pets/4").json()["name"] == "Based"
+
+
+def test_swagger2_client_chosen_ids_and_conflicts(cache_dir: Path) -> None:
+    with judged(SPECS / "inventory-swagger2.yaml", cache_dir) as api:
+        item = {"sku": "ZZ-0001", "name": "Gadget", "quantity": 2}
+        made = api.call("POST", "/items", "/items", json=item)
+        assert made.status_code == 201 and made.json()["sku"] == "ZZ-0001"
+        assert api.call("GET", "/items/{sku}", "/items/ZZ-0001").json()["name"] == "Gadget"
+        taken = api.client.post("/items", json=item)  # no 409 documented: the truth, unjudged
+        assert taken.status_code == 409
+        assert taken.headers["content-type"] == "application/problem+json"
+        skus = [i["sku"] for i in api.call("GET", "/items", "/items").json()]
+        assert skus == ["AB-1234", "ZZ-0001"]
+        missing = api.call("GET", "/items/{sku}", "/items/QQ-9999")
+        assert missing.status_code == 404
+
+
+def test_openapi31_envelope_with_total(cache_dir: Path) -> None:
+    with judged(SPECS / "bookshop-3.1.yaml", cache_dir) as api:
+        first = api.call("GET", "/books", "/books").json()
+        book = {"kind": "ebook", "title": "Solaris", "isbn": "978-0156027601", "sizeMb": 1.5}
+        made = api.call("POST", "/books", "/books", json=book)
+        assert made.status_code == 201 and made.json()["title"] == "Solaris"
+        listed = api.call("GET", "/books", "/books").json()
+        assert listed["total"] == first["total"] + 1
+        assert "978-0156027601" in [b["isbn"] for b in listed["items"]]
+        assert api.call("GET", "/books/{isbn}", "/books/978-0156027601").json()["title"] == (
+            "Solaris"
+        )
+
+
+def test_train_travel_bookings(cache_dir: Path) -> None:
+    auth = {"Authorization": "Bearer t"}
+    with judged(CORPUS / "train-travel" / "openapi.yaml", cache_dir) as api:
+        before = api.call("GET", "/bookings", "/bookings", headers=auth).json()
+        booking = {
+            "trip_id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+            "passenger_name": "Ada Lovelace",
+            "has_bicycle": True,
+            "has_dog": False,
+        }
+        made = api.call("POST", "/bookings", "/bookings", json=booking, headers=auth)
+        assert made.status_code == 201
+        created = made.json()
+        assert created["passenger_name"] == "Ada Lovelace" and created["id"]
+        path = f"/bookings/{created['id']}"
+        read = api.call("GET", "/bookings/{bookingId}", path, headers=auth).json()
+        assert read["passenger_name"] == "Ada Lovelace"
+        listed = api.call("GET", "/bookings", "/bookings?limit=100", headers=auth).json()
+        assert created["id"] in [b["id"] for b in listed["data"]]
+        assert len(listed["data"]) == len(before["data"]) + 1
+        deleted = api.call("DELETE", "/bookings/{bookingId}", path, headers=auth)
+        assert deleted.status_code == 204
+        gone = api.call("GET", "/bookings/{bookingId}", path, headers=auth)
+        assert gone.status_code == 404
+
+
+def test_museum_events_patch_merges(cache_dir: Path) -> None:
+    spec = CORPUS / "redocly-museum" / "openapi.yaml"
+    with judged(spec, cache_dir) as api:
+        api.client.headers["Authorization"] = "Basic dXNlcjpwYXNz"
+        event = {
+            "name": "Night of Clocks",
+            "location": "Hall B",
+            "eventDescription": "Every clock in the museum, wound at once.",
+            "dates": ["2027-03-01"],
+            "price": 12.5,
+        }
+        made = api.call("POST", "/special-events", "/special-events", json=event)
+        assert made.status_code == 201
+        event_id = made.json()["eventId"]
+        path = f"/special-events/{event_id}"
+        patched = api.call("PATCH", "/special-events/{eventId}", path, json={"price": 15})
+        assert patched.status_code == 200
+        assert patched.json()["price"] == 15 and patched.json()["name"] == "Night of Clocks"
+        assert _reason(patched) == f"state: updated special-events/{event_id}"
+        assert api.call("GET", "/special-events/{eventId}", path).json()["price"] == 15
+        assert api.call("DELETE", "/special-events/{eventId}", path).status_code == 204
+        assert api.call("GET", "/special-events/{eventId}", path).status_code == 404
+
+
+# --- shapes: nested collections, hyphenated and non-`id` identifiers, envelopes, paging --------
+
+ORDER = {
+    "type": "object",
+    "required": ["order_id", "item", "quantity"],
+    "properties": {
+        "order_id": {"type": "string", "format": "uuid", "readOnly": True},
+        "item": {"type": "string", "minLength": 1},
+        "quantity": {"type": "integer", "minimum": 1},
+        "status": {"type": "string", "enum": ["open", "paid"]},
+        "created_at": {"type": "string", "format": "date-time", "readOnly": True},
+    },
+}
+PAGE = {
+    "type": "object",
+    "required": ["data", "total", "has_more"],
+    "properties": {
+        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Order"}},
+        "total": {"type": "integer", "minimum": 0},
+        "has_more": {"type": "boolean"},
+        "next": {"type": ["string", "null"]},
+    },
+}
+
+
+def _json(schema: Any, status: str = "200") -> dict[str, Any]:
+    return {status: {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+
+def _orders_spec(make_spec: SpecMaker) -> Path:
+    ref = {"$ref": "#/components/schemas/Order"}
+    user = {"name": "user-id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    order = {"name": "order-id", "in": "path", "required": True, "schema": {"type": "string"}}
+    page = [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "default": 2}},
+        {"name": "status", "in": "query", "schema": {"type": "string"}},
+        {"name": "sort", "in": "query", "schema": {"type": "string"}},
+    ]
+    body = {"required": True, "content": {"application/json": {"schema": ref}}}
+    patch_body = {
+        "required": True,
+        "content": {
+            "application/merge-patch+json": {"schema": {"type": "object"}},
+            "application/json-patch+json": {"schema": {"type": "array"}},
+        },
+    }
+    missing = {"404": {"description": "no such order"}}
+    return make_spec(
+        version="3.1.0",
+        paths={
+            "/users/{user-id}/orders": {
+                "parameters": [user],
+                "get": {"operationId": "listOrders", "parameters": page, "responses": _json(PAGE)},
+                "post": {
+                    "operationId": "createOrder",
+                    "requestBody": body,
+                    "responses": _json(ref, "201"),
+                },
+            },
+            "/users/{user-id}/orders/{order-id}": {
+                "parameters": [user, order],
+                "get": {"operationId": "getOrder", "responses": _json(ref) | missing},
+                "put": {
+                    "operationId": "putOrder",
+                    "requestBody": body,
+                    "responses": _json(ref) | missing,
+                },
+                "patch": {
+                    "operationId": "patchOrder",
+                    "requestBody": patch_body,
+                    "responses": _json(ref) | missing,
+                },
+                "delete": {
+                    "operationId": "deleteOrder",
+                    "responses": {"204": {"description": "gone"}},
+                },
+            },
+        },
+        components={"schemas": {"Order": ORDER}},
+    )
+
+
+def test_inference_of_a_nested_collection(make_spec: SpecMaker, cache_dir: Path) -> None:
+    spec = load_spec(_orders_spec(make_spec), cache_dir=cache_dir)
+    index = SchemaIndex(spec.document)
+    found = infer_resources(build_catalog(spec, index), index)
+    orders = found.resources["orders"]
+    assert orders.id_property == "order_id"  # `order-id` in the path, `order_id` in the body
+    assert orders.parents == ("user-id",) and orders.id_param == "order-id"
+    listing = orders.listing
+    assert (listing.items, listing.total, listing.has_more, listing.next) == (
+        "data",
+        "total",
+        "has_more",
+        "next",
+    )
+    assert (listing.page, listing.limit, listing.limit_default) == ("page", "per_page", 2)
+    assert listing.filters == ("status",) and listing.sort == "sort"
+    assert {r.action for r in found.roles.values()} == {
+        "list",
+        "create",
+        "read",
+        "replace",
+        "update",
+        "delete",
+    }
+
+
+def test_nested_orders_paged_scoped_replaced_and_patched(
+    make_spec: SpecMaker, cache_dir: Path
+) -> None:
+    with judged(_orders_spec(make_spec), cache_dir) as api:
+        collection = "/users/{user-id}/orders"
+        item = "/users/{user-id}/orders/{order-id}"
+        seeded = api.call("GET", collection, "/users/1/orders?per_page=50").json()
+        assert seeded["total"] == 3  # no examples: three generated orders
+        for n in range(4):
+            made = api.call(
+                "POST", collection, "/users/1/orders", json={"item": f"book {n}", "quantity": n + 1}
+            )
+            assert made.status_code == 201
+        created = made.json()
+        assert len(created["order_id"]) == 36  # a uuid, set by the server
+        assert created["created_at"].startswith(str(datetime.now(UTC).year))  # stamped now
+        page = api.call("GET", collection, "/users/1/orders?page=2").json()
+        assert page["total"] == 7 and len(page["data"]) == 2 and page["has_more"] is True
+        assert page["next"] == "/users/1/orders?page=3"
+        last = api.call("GET", collection, "/users/1/orders?page=4").json()
+        assert len(last["data"]) == 1 and last["has_more"] is False and last["next"] is None
+        link = api.call("GET", collection, "/users/1/orders?page=1").headers["link"]
+        assert link == '</users/1/orders?page=2>; rel="next"'
+        # another user's orders are another collection
+        other = api.call("GET", collection, "/users/2/orders?per_page=50").json()
+        assert created["order_id"] not in [o["order_id"] for o in other["data"]]
+        path = f"/users/1/orders/{created['order_id']}"
+        assert api.call("GET", item, f"/users/2/orders/{created['order_id']}").status_code == 404
+        # PUT replaces (server fields kept), PATCH merges, JSON Patch applies
+        put = api.call("PUT", item, path, json={"item": "atlas", "quantity": 9}).json()
+        assert put["item"] == "atlas" and put["created_at"] == created["created_at"]
+        assert "status" not in put or put["status"] == created.get("status")
+        merged = api.call(
+            "PATCH",
+            item,
+            path,
+            content=json.dumps({"status": "paid"}),
+            headers={"content-type": "application/merge-patch+json"},
+        ).json()
+        assert merged["status"] == "paid" and merged["item"] == "atlas"
+        patched = api.call(
+            "PATCH",
+            item,
+            path,
+            content=json.dumps([{"op": "replace", "path": "/quantity", "value": 3}]),
+            headers={"content-type": "application/json-patch+json"},
+        ).json()
+        assert patched["quantity"] == 3 and patched["status"] == "paid"
+        everything = api.call("GET", collection, "/users/1/orders?per_page=50").json()["data"]
+        paid = api.call("GET", collection, "/users/1/orders?status=paid&per_page=50").json()
+        assert paid["data"] == [o for o in everything if o.get("status") == "paid"]
+        assert created["order_id"] in [o["order_id"] for o in paid["data"]]
+        ordered = api.call("GET", collection, "/users/1/orders?sort=-quantity&per_page=50")
+        quantities = [o["quantity"] for o in ordered.json()["data"]]
+        assert quantities == sorted(quantities, reverse=True)
+        assert api.call("DELETE", item, path).status_code == 204
+        # deleting again is idempotent where the operation documents no 404
+        again = api.call("DELETE", item, path)
+        assert again.status_code == 204 and "idempotent" in _reason(again)
+        assert api.call("GET", item, path).status_code == 404
+
+
+def test_a_put_on_an_unknown_id_creates_it(make_spec: SpecMaker, cache_dir: Path) -> None:
+    with judged(_orders_spec(make_spec), cache_dir) as api:
+        item = "/users/{user-id}/orders/{order-id}"
+        chosen = "0b7c2f9e-5d5e-4e4e-9a1c-0d6a8f1e2b3c"
+        path = f"/users/1/orders/{chosen}"
+        made = api.call("PUT", item, path, json={"item": "pen", "quantity": 1})
+        assert made.status_code == 200 and made.json()["order_id"] == chosen
+        assert _reason(made) == f"state: created orders/{chosen}"
+        assert api.call("GET", item, path).json()["item"] == "pen"
+        # an id its schema refuses (order_id is a uuid): the stateless answer, and why
+        refused = api.call("PUT", item, "/users/1/orders/mine", json={"item": "a", "quantity": 1})
+        assert "would break its schema" in refused.headers["x-openmock-warning"]
+        assert api.call("GET", item, "/users/1/orders/mine").status_code == 404
+
+
+def test_a_get_of_an_unknown_id_with_no_documented_404(
+    make_spec: SpecMaker, cache_dir: Path
+) -> None:
+    ref = {"$ref": "#/components/schemas/Thing"}
+    thing = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
+    thing_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    body = {"content": {"application/json": {"schema": ref}}}
+    spec = make_spec(
+        paths={
+            "/things": {"post": {"requestBody": body, "responses": _json(ref, "201")}},
+            "/things/{id}": {"get": {"parameters": [thing_id], "responses": _json(ref)}},
+        },
+        components={"schemas": {"Thing": thing}},
+    )
+    app = create_app(spec, stateful=True, cache_dir=cache_dir)
+    with running_server(app) as url:
+        missing = httpx.get(f"{url}/things/77")
+        assert missing.status_code == 404  # the truth beats the contract, and says so
+        assert missing.headers["content-type"] == "application/problem+json"
+        assert "documents no 404" in missing.headers["x-openmock-warning"]
+
+
+# --- what stays as it was ---------------------------------------------------------------------
+
+
+def test_explicit_asks_win_and_sessions_are_isolated(cache_dir: Path) -> None:
+    with judged(SPECS / "petstore.yaml", cache_dir) as api:
+        asked = api.call("GET", "/pets", "/pets", headers={"Prefer": "example=dogs"})
+        assert [p["name"] for p in asked.json()] == ["Rex"] and _reason(asked) != ""
+        assert not _reason(asked).startswith("state:")
+        mine = {"x-openmock-session": "test-a"}
+        api.call("POST", "/pets", "/pets", json={"name": "Only-A"}, headers=mine)
+        names_a = [p["name"] for p in api.call("GET", "/pets", "/pets", headers=mine).json()]
+        names = [p["name"] for p in api.call("GET", "/pets", "/pets").json()]
+        other = {"x-openmock-session": "test-b"}
+        names_b = [p["name"] for p in api.call("GET", "/pets", "/pets", headers=other).json()]
+        assert "Only-A" in names_a and "Only-A" not in names and "Only-A" not in names_b
+        assert names == names_b == ["Tom", "Felix", "Rex"]  # every session starts from the seed
+
+
+def test_without_stateful_nothing_changes(cache_dir: Path) -> None:
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache_dir)
+    with running_server(app) as url:
+        made = httpx.post(f"{url}/pets", json={"name": "Zorro"})
+        assert made.json()["name"] == "Tom"  # the spec's example, as before
+        assert "Zorro" not in httpx.get(f"{url}/pets").text
+        assert httpx.get(f"{url}/__openmock/state").status_code == 404
+
+
+def test_invalid_requests_still_get_their_errors(cache_dir: Path) -> None:
+    with judged(SPECS / "petstore.yaml", cache_dir) as api:
+        bad = api.call("POST", "/pets", "/pets", json={"tag": "no name"})
+        assert bad.status_code == 422
+        assert len(api.call("GET", "/pets", "/pets").json()) == 3
+
+
+def test_five_hundred_concurrent_creates_get_distinct_ids(cache_dir: Path) -> None:
+    app = create_app(SPECS / "petstore.yaml", stateful=True, cache_dir=cache_dir, log_db=None)
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+
+        def create(n: int) -> int:
+            answer = client.post("/pets", json={"name": f"pet {n}"})
+            assert answer.status_code == 201
+            return int(answer.json()["id"])
+
+        with ThreadPoolExecutor(16) as pool:
+            ids = list(pool.map(create, range(500)))
+        assert len(set(ids)) == 500
+        listed = client.get("/pets").json()  # the petstore's list takes only a limit
+        assert len(listed) == 20  # its documented default
+        everything = client.get("/__openmock/state/pets").json()
+        assert everything["count"] == 503
+
+
+# --- the admin API and --data -----------------------------------------------------------------
+
+
+def test_admin_reads_replaces_clears_and_resets(cache_dir: Path) -> None:
+    app = create_app(SPECS / "petstore.yaml", stateful=True, cache_dir=cache_dir)
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        overview = client.get("/__openmock/state").json()
+        assert overview["resources"][0]["name"] == "pets"
+        assert overview["resources"][0]["count"] == 3
+        refused = client.put("/__openmock/state/pets", json=[{"id": 9, "name": 3}])
+        assert refused.status_code == 422
+        assert refused.json()["errors"] == [
+            {"pointer": "/0/name", "message": "3 is not of type 'string'"}
+        ]
+        nine = {"id": 9, "name": "Nine", "status": "available"}
+        assert client.put("/__openmock/state/pets", json=[nine]).status_code == 200
+        assert client.get("/pets").json() == [nine]
+        assert client.get("/__openmock/state/pets/9").json() == nine
+        ten = nine | {"id": 10, "name": "Ten"}
+        assert client.put("/__openmock/state/pets/10", json=ten).status_code == 201
+        assert client.get("/pets/10").json()["name"] == "Ten"
+        assert client.delete("/__openmock/state/pets/9").status_code == 200
+        assert client.get("/pets/9").status_code == 404
+        assert client.delete("/__openmock/state/pets").json()["count"] == 0
+        assert client.get("/pets").json() == []
+        assert client.post("/__openmock/state/reset").status_code == 200
+        assert len(client.get("/pets").json()) == 3
+        assert client.get("/__openmock/state/nope").status_code == 404
+        described = client.get("/__openmock/openapi.json").json()["paths"]
+        assert "/__openmock/state/{name}" in described
+
+
+def test_data_file_replaces_the_seed(tmp_path: Path, cache_dir: Path) -> None:
+    data = tmp_path / "data.yaml"
+    data.write_text("pets:\n  - {id: 40, name: Luna, status: available}\n")
+    app = create_app(SPECS / "petstore.yaml", stateful=True, data=data, cache_dir=cache_dir)
+    with running_server(app) as url:
+        assert httpx.get(f"{url}/pets").json() == [
+            {"id": 40, "name": "Luna", "status": "available"}
+        ]
+        assert httpx.post(f"{url}/pets", json={"name": "Sol"}).json()["id"] == 41
+
+
+def test_a_bad_data_file_names_the_pointer(tmp_path: Path, cache_dir: Path) -> None:
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({"pets": [{"id": 1, "name": 7}], "dogs": []}))
+    with pytest.raises(DataError) as refused:
+        create_app(SPECS / "petstore.yaml", stateful=True, data=data, cache_dir=cache_dir)
+    text = "\n".join(refused.value.problems)
+    assert f"{data}#/pets/0/name: 7 is not of type 'string'" in text
+    assert "no stateful resource is called 'dogs' (there are: pets)" in text
