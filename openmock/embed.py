@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,6 +105,12 @@ class RunningMock:
     def reset_calls(self) -> None:
         if self._mock.calls is not None:
             self._mock.calls.clear()
+
+    def session(self, name: str | None = None) -> dict[str, str]:
+        """Headers that give a client a stateful store of its own (`--stateful`), so tests
+        sharing one mock do not see each other's data: `httpx.Client(headers=...)`. Without
+        `name`, a fresh one; each session starts from the same seed."""
+        return {"X-Openmock-Session": name or f"session-{uuid.uuid4().hex[:12]}"}
 
 
 @contextmanager

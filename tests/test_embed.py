@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -51,3 +51,22 @@ async def test_create_app_works_in_process_without_a_socket() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
         answer = await client.get("/v1/pets", headers={"Prefer": "example=dogs"})
     assert answer.status_code == 200 and answer.json()[0]["name"] == "Rex"
+
+
+@pytest.fixture(scope="module")
+def shared_mock() -> Iterator[RunningMock]:
+    with openmock.serve(PETSTORE, stateful=True) as mock:
+        yield mock
+
+
+@pytest.mark.parametrize("name", ["Ann", "Bob"])
+def test_each_test_gets_a_stateful_store_of_its_own(
+    shared_mock: RunningMock, openmock_session: dict[str, str], name: str
+) -> None:
+    with httpx.Client(base_url=shared_mock.url, headers=openmock_session) as client:
+        assert client.post("/pets", json={"name": name}).status_code == 201
+        names = [pet["name"] for pet in client.get("/pets").json()]
+    assert names == ["Tom", "Felix", "Rex", name]  # not the other test's pet
+    mine = shared_mock.session()
+    assert mine != shared_mock.session()  # a fresh session each time
+    assert len(httpx.get(f"{shared_mock.url}/pets", headers=mine).json()) == 3

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from conftest import CORPUS, SPECS, SpecMaker, running_server
 from oracle import Oracle
+from test_cli import assert_clean_failure, run, serving
 
 from openmock.importer import build_catalog
 from openmock.server import create_app
@@ -478,3 +479,31 @@ def test_a_bad_data_file_names_the_pointer(tmp_path: Path, cache_dir: Path) -> N
     text = "\n".join(refused.value.problems)
     assert f"{data}#/pets/0/name: 7 is not of type 'string'" in text
     assert "no stateful resource is called 'dogs' (there are: pets)" in text
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_from_spec_stateful_says_what_is_stateful(tmp_path: Path) -> None:
+    data = tmp_path / "pets.json"
+    data.write_text(json.dumps({"pets": [{"id": 7, "name": "Seven", "status": "sold"}]}))
+    spec = str(SPECS / "petstore.yaml")
+    with serving(spec, "--stateful", "--data", str(data)) as (url, lines):
+        printed = "".join(lines)
+        assert "stateful: pets at /pets and /pets/{id} (id: id; list, create, read, delete)" in (
+            printed
+        )
+        assert httpx.post(f"{url}/pets", json={"name": "Eight"}).json()["id"] == 8
+        assert [p["id"] for p in httpx.get(f"{url}/pets").json()] == [7, 8]
+
+
+def test_bad_stateful_options_are_clear_errors(tmp_path: Path) -> None:
+    spec = str(SPECS / "petstore.yaml")
+    data = tmp_path / "pets.yaml"
+    data.write_text("pets:\n  - {id: 1, name: 1}\n")
+    result = run("from-spec", spec, "--stateful", "--data", str(data), "--port", "0")
+    assert_clean_failure(result, f"{data}#/pets/0/name: 1 is not of type 'string'")
+    result = run("from-spec", spec, "--data", str(data), "--port", "0")
+    assert_clean_failure(result, "add --stateful")
+    result = run("from-spec", spec, "--stateful", "--workers", "2", "--no-log", "--port", "0")
+    assert_clean_failure(result, "--stateful")
