@@ -291,19 +291,19 @@ def from_spec(
 ) -> None:
     """Serve every operation of SPEC as a mock (of each SPEC, several mounted together)."""
     from openmock.calllog import CallStore
-    from openmock.generate import UnknownLocale
+    from openmock.generate import GenerationEngine, UnknownLocale
     from openmock.generate.realism import Realism
     from openmock.server import MockOptions, app_from_catalog
     from openmock.server.reload import SpecWatcher
     from openmock.server.run import CannotListen, bind, serve, serve_workers
     from openmock.server.workers import worker_environment
-    from openmock.state import DataError
+    from openmock.state import DataError, StateKeeper, clear_namespace
 
     if watch and workers > 1:
         _fail("--watch reloads the spec in one process; use it without --workers.")
-    if stateful and workers > 1:
-        _fail("--stateful keeps its store in one process for now; use it without --workers "
-              "(one process serves thousands of requests a second).")  # fmt: skip
+    if stateful and workers > 1 and (no_log or log_db == ":memory:"):
+        _fail("--stateful with --workers keeps the workers' shared data in the --log-db "
+              "file; pass a file (the default), not :memory: or --no-log.")  # fmt: skip
     if data is not None and not stateful:
         _fail("--data FILE gives stateful resources their items; add --stateful.")
     started = time.perf_counter()
@@ -336,11 +336,16 @@ def from_spec(
         delay=delay_range,
         stateful=stateful,
         data=data,
+        state_db=log_db if stateful and workers > 1 else None,
     )
+    keeper = None
     try:
         if workers > 1:  # the workers build the app; here only the locale is checked
             Realism(locale)
             app = None
+            if stateful:  # ... and the data file; the state starts from the seed
+                keeper = StateKeeper(catalog, index, GenerationEngine(index), data)
+                clear_namespace(log_db, catalog.key())
         else:
             app = app_from_catalog(
                 catalog, index, options, calls, admin=not no_admin, admin_token=admin_token,
@@ -360,7 +365,8 @@ def from_spec(
         _fail(f"{exc}.")
     url = base_url(host, sock.getsockname()[1])
     log = None if no_log else log_db
-    keeper = None if app is None else app.state.mock.state.keeper
+    if app is not None:
+        keeper = app.state.mock.state.keeper
     resources = None if keeper is None else keeper.resources
     click.echo("\n".join(startup_lines(catalog, url, log, not no_admin, resources)))
     health = "" if no_admin else f"; health: {url}{ADMIN_PREFIX}/health"

@@ -199,3 +199,11 @@ class Catalog:
             if stub.id == stub_id:
                 return stub
         return None
+
+    def key(self) -> str:
+        """What files kept beside the call log (runtime changes, stateful data) are filed
+        under: the spec's resolved path (several specs served together: each one's name,
+        prefix and path)."""
+        if self.mounts:
+            return " + ".join(f"{m.name}={m.prefix}:{m.path.resolve()}" for m in self.mounts)
+        return str(Path(self.spec.path).resolve())

@@ -71,6 +71,7 @@ class MockOptions:
     delay: Delay | None = None  # --delay: (min, max) milliseconds before every answer
     stateful: bool = False  # --stateful: collections keep what is created (openmock/state/)
     data: str | None = None  # --data: a file of items replacing the stateful seed
+    state_db: str | None = None  # --workers: the SQLite file their shared state is kept in
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class MockState:
         secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
         keeper = None
         if options.stateful:
-            keeper = StateKeeper(catalog, index, engine, options.data)
+            keeper = StateKeeper(catalog, index, engine, options.data, options.state_db)
         return cls(catalog, table, index, responder, validator, options, pairings, secrets, keeper)
 
     def edited(self, catalog: Catalog) -> MockState:

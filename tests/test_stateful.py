@@ -23,8 +23,10 @@ from openmock.importer import build_catalog
 from openmock.server import create_app
 from openmock.spec import load_spec
 from openmock.spec.schemas import SchemaIndex
-from openmock.state import DataError
+from openmock.state import DataError, StoreFull, clear_namespace
 from openmock.state.resources import infer_resources
+from openmock.state.sqlite_store import SqliteStore
+from openmock.state.store import MemoryStore
 
 
 class Judged:
@@ -507,3 +509,105 @@ def test_bad_stateful_options_are_clear_errors(tmp_path: Path) -> None:
     assert_clean_failure(result, "add --stateful")
     result = run("from-spec", spec, "--stateful", "--workers", "2", "--no-log", "--port", "0")
     assert_clean_failure(result, "--stateful")
+
+
+# --- the stores: one contract, two implementations ----------------------------------------------
+
+
+def _stores(tmp_path: Path) -> dict[str, Any]:
+    seed = [("1", {"id": 1, "name": "a"}), ("2", {"id": 2, "name": "b"})]
+
+    def seeder(resource: str, scope: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+        return seed if resource == "pets" else []
+
+    return {
+        "memory": lambda **kw: MemoryStore(seeder, **kw),
+        "sqlite": lambda **kw: SqliteStore(tmp_path / "state.db", "spec", seeder, **kw),
+    }
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_store_keeps_items_per_session_and_scope(kind: str, tmp_path: Path) -> None:
+    store = _stores(tmp_path)[kind](max_items=4, max_sessions=2)
+    assert [i["name"] for i in store.items("", "pets", ())] == ["a", "b"]  # seeded
+    assert store.next_number("", "pets", (), 1) == 3  # past the seed's largest id
+    assert store.add("", "pets", (), "3", {"id": 3, "name": "c"})
+    assert not store.add("", "pets", (), "3", {"id": 3, "name": "again"})  # taken
+    store.replace("", "pets", (), "1", {"id": 1, "name": "A"})
+    assert [i["name"] for i in store.items("", "pets", ())] == ["A", "b", "c"]  # order kept
+    assert store.remove("", "pets", (), "3") and not store.remove("", "pets", (), "3")
+    assert store.next_number("", "pets", (), 1) == 4  # a removed id is not handed out again
+    assert store.get("", "pets", (), "3") is None and store.get("", "pets", (), "2") is not None
+    assert store.items("", "pets", ("7",)) == store.items("", "pets", ("8",))  # seeded alike
+    store.add("", "pets", ("7",), "9", {"id": 9})
+    assert len(store.items("", "pets", ("7",))) == 3 and len(store.items("", "pets", ("8",))) == 2
+    store.add("s1", "pets", (), "5", {"id": 5})
+    assert len(store.items("s1", "pets", ())) == 3 and len(store.items("", "pets", ())) == 2
+    store.add("", "pets", (), "6", {"id": 6})
+    store.add("", "pets", (), "7", {"id": 7})
+    with pytest.raises(StoreFull):
+        store.add("", "pets", (), "8", {"id": 8})
+    store.items("s2", "pets", ())  # a third session: the one idle the longest (s1) goes
+    assert {c.session for c in store.collections()} == {"", "s2"}
+    store.set_items("", "pets", (), [("42", {"id": 42})])
+    assert store.items("", "pets", ()) == [{"id": 42}]
+    assert store.next_number("", "pets", (), 1) == 43
+    store.clear("")
+    assert [i["name"] for i in store.items("", "pets", ())] == ["a", "b"]  # from the seed
+
+
+def test_the_sqlite_store_is_shared_and_atomic(tmp_path: Path) -> None:
+    make = _stores(tmp_path)["sqlite"]
+    one, other = make(), make()
+    one.add("", "pets", (), "3", {"id": 3})
+    assert other.get("", "pets", (), "3") == {"id": 3}
+    numbers = {one.next_number("", "pets", (), 1) for _ in range(5)}
+    numbers |= {other.next_number("", "pets", (), 1) for _ in range(5)}
+    assert len(numbers) == 10
+    with pytest.raises(RuntimeError), one.transaction():
+        one.add("", "pets", (), "50", {"id": 50})
+        raise RuntimeError("a request that fails halfway")
+    assert other.get("", "pets", (), "50") is None  # rolled back whole
+    clear_namespace(tmp_path / "state.db", "spec")
+    assert [i["id"] for i in other.items("", "pets", ())] == [1, 2]
+
+
+def test_workers_share_one_store(tmp_path: Path) -> None:
+    db = tmp_path / "calls.db"
+    spec = str(SPECS / "petstore.yaml")
+    with serving(spec, "--stateful", "--workers", "2", "--log-db", str(db)) as (url, lines):
+        assert any(line.startswith("stateful: pets") for line in lines)
+        with httpx.Client(base_url=url) as client:
+
+            def create(n: int) -> int:  # a connection per call: either worker may answer
+                answer = client.post(
+                    "/pets", json={"name": f"pet {n}"}, headers={"Connection": "close"}
+                )
+                assert answer.status_code == 201, answer.text
+                return int(answer.json()["id"])
+
+            with ThreadPoolExecutor(16) as pool:
+                ids = list(pool.map(create, range(500)))
+            assert len(set(ids)) == 500 and min(ids) == 4
+            assert client.get("/__openmock/state/pets").json()["count"] == 503
+            assert client.get(f"/pets/{ids[-1]}").json()["name"] == "pet 499"
+
+
+def test_a_worker_reads_what_another_worker_created(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openmock.pipeline import MockOptions
+    from openmock.server.workers import worker_app, worker_environment
+
+    db = str(tmp_path / "calls.db")
+    options = MockOptions(stateful=True, state_db=db)
+    environment = worker_environment(
+        [str(SPECS / "petstore.yaml")], {}, False, options, db, True, None, cache_dir
+    )
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with running_server(worker_app()) as one, running_server(worker_app()) as other:
+        made = httpx.post(f"{one}/pets", json={"name": "Shared"}).json()
+        assert httpx.get(f"{other}/pets/{made['id']}").json()["name"] == "Shared"
+        assert httpx.delete(f"{other}/pets/{made['id']}").status_code == 204
+        assert httpx.get(f"{one}/pets/{made['id']}").status_code == 404

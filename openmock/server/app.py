@@ -44,7 +44,7 @@ def app_from_catalog(
     `journal` and replayed from it on start; `follow`: other processes (workers) change it
     too. Raises UnknownLocale for a bad options.locale."""
     mock = MockApp(MockState.build(catalog, index, options), calls)
-    editor = Editor(mock, Journal(journal, spec_key(catalog)), follow=follow)
+    editor = Editor(mock, Journal(journal, catalog.key()), follow=follow)
     app = OpenmockApp(
         mock,
         admin,
@@ -138,11 +138,3 @@ def create_app(
         admin_token=admin_token,
         journal=log_db if log_db is not None else ":memory:",
     )
-
-
-def spec_key(catalog: Catalog) -> str:
-    """What the journal files runtime changes under: the spec's resolved path (several specs
-    served together: each one's name, prefix and path)."""
-    if catalog.mounts:
-        return " + ".join(f"{m.name}={m.prefix}:{m.path.resolve()}" for m in catalog.mounts)
-    return str(Path(catalog.spec.path).resolve())

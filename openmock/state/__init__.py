@@ -18,6 +18,7 @@ from openmock.spec.schemas import SchemaIndex, UnresolvedRef
 from openmock.state.crud import Call, Crud, Outcome
 from openmock.state.resources import Resource, Resources, Role, infer_resources
 from openmock.state.seed import DataError, Seeds, item_key, read_data
+from openmock.state.sqlite_store import SqliteStore, clear_namespace
 from openmock.state.store import MemoryStore, StateStore, StoreFull
 
 SESSION_HEADER = "x-openmock-session"
@@ -32,8 +33,10 @@ class StateKeeper:
         index: SchemaIndex,
         engine: GenerationEngine,
         data_file: str | Path | None = None,
+        shared_file: str | Path | None = None,
     ) -> None:
-        """Raises DataError for a `data_file` that cannot be used."""
+        """The store is this process's, or with `shared_file` a SQLite file that processes
+        share (`--workers`). Raises DataError for a `data_file` that cannot be used."""
         self.index = index
         self.engine = engine
         self.resources = infer_resources(catalog, index)
@@ -43,6 +46,8 @@ class StateKeeper:
         stubs = {stub.id: stub for stub in catalog.stubs}
         self.seeds = Seeds(self.resources, stubs, self.make_value, self.is_valid, data)
         self.store: StateStore = MemoryStore(self.seeds)
+        if shared_file is not None:
+            self.store = SqliteStore(shared_file, catalog.key(), self.seeds)
         self.crud = Crud(self.store, self.make_value, self.is_valid, self._deref)
 
     def make_value(self, schema: Any, key: str) -> Any:
@@ -88,5 +93,6 @@ __all__ = [
     "StateKeeper",
     "StateStore",
     "StoreFull",
+    "clear_namespace",
     "item_key",
 ]

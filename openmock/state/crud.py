@@ -70,6 +70,10 @@ class Crud:
         self.deref = deref  # a schema through its $refs
 
     def apply(self, resource: Resource, role: Role, call: Call) -> Outcome:
+        with self.store.transaction():  # a read-modify-write is one change
+            return self._apply(resource, role, call)
+
+    def _apply(self, resource: Resource, role: Role, call: Call) -> Outcome:
         scope = tuple(str(call.path_values.get(p, "")) for p in resource.parents)
         if role.action == "list":
             return self._list(resource, scope, call)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -40,6 +41,11 @@ class StateStore(Protocol):
     """The stored items of every session. Ids are strings (the path's text); items are
     JSON objects. What `items` and `get` hand out is the store's own: read it, never change
     it (a change is a new object given to `add` or `replace`)."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """What is done inside happens as one change: no other process (or worker) sees it
+        half done, or changes the same items meanwhile."""
+        ...
 
     def items(self, session: str, resource: str, scope: Scope) -> list[Item]:
         """Every item, in the order they were added."""
@@ -102,6 +108,9 @@ class MemoryStore:
         self.max_sessions = max_sessions
         # session -> (resource, scope) -> collection; sessions in order of last use
         self._sessions: OrderedDict[str, dict[tuple[str, Scope], _Collection]] = OrderedDict()
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return nullcontext()  # one process, one event loop: every change is whole already
 
     def _collection(self, session: str, resource: str, scope: Scope) -> _Collection:
         collections = self._sessions.get(session)
