@@ -50,7 +50,7 @@ def free_port() -> int:
         return port
 
 
-def _pinned(command: Sequence[str], core: str) -> list[str]:
+def pinned(command: Sequence[str], core: str) -> list[str]:
     if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         return ["taskset", "-c", core, *command]
     return list(command)
@@ -68,7 +68,7 @@ def serve_process(
     `port` with any status: (its URL, the process, seconds from start to first answer)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        _pinned(command, SERVER_CORE),
+        pinned(command, SERVER_CORE),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, **(env or {})},
@@ -179,13 +179,18 @@ def wrk_run(
     try:
         command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s"]
         output = subprocess.run(
-            _pinned([*command, script.name, url], CLIENT_CORE),
+            pinned([*command, script.name, url], CLIENT_CORE),
             capture_output=True,
             text=True,
             check=True,
         ).stdout
     finally:
         Path(script.name).unlink()
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> LoadResult:
+    """requests/s, p50, p99 and errors from wrk's `--latency` report."""
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     latency = {int(p): float(v) * _UNIT_MS[u] for p, v, u in _LATENCY.findall(output)}
     errors = 0

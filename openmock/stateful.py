@@ -93,7 +93,9 @@ def state_answer(
         value, fixed = _listed(keeper, resource, scenario, outcome, request_path, gen)
     if outcome.location is not None:
         fixed["location"] = outcome.location
-    made = responder.respond_value(stub, scenario, headers.get("accept"), gen, value, fixed)
+    trusted = keeper.known_valid(resource, listed=outcome.kind == "list")
+    accept = headers.get("accept")
+    made = responder.respond_value(stub, scenario, accept, gen, value, fixed, trusted)
     if isinstance(made, str):
         return Stateless(made)
     if isinstance(made, Problem):

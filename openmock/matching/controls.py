@@ -47,8 +47,13 @@ def parse_prefer(header: str) -> dict[str, str]:
     return found
 
 
+NO_CONTROLS = Controls()
+
+
 def read_controls(headers: Mapping[str, str]) -> Controls:
     """The controls in a request's headers (names in lower case)."""
+    if "prefer" not in headers and not any(name.startswith("x-mock-") for name in headers):
+        return NO_CONTROLS  # the usual request asks nothing of the mock
     prefer = parse_prefer(headers.get("prefer", ""))
     problems: list[str] = []
 

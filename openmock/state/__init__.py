@@ -9,6 +9,7 @@ through the operation's documented responses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ class StateKeeper:
         self.store: StateStore = MemoryStore(self.seeds)
         if shared_file is not None:
             self.store = SqliteStore(shared_file, catalog.key(), self.seeds)
+        self._known: dict[tuple[str, bool], Callable[[Any], bool]] = {}
         self.crud = Crud(self.store, self.make_value, self.is_valid, self._deref)
 
     def make_value(self, schema: Any, key: str) -> Any:
@@ -74,6 +76,35 @@ class StateKeeper:
             return self.index.deref(schema)
         except UnresolvedRef:
             return None
+
+    def known_valid(self, resource: Resource, listed: bool) -> Callable[[Any], bool]:
+        """Whether a response schema needs no check for stored data: the store holds only
+        items valid for their resource's schema (every way in checks them), so an item
+        answered under that same schema, or a page of them under a plain array of it, is
+        valid already. Worked out once per resource and kind of answer."""
+        found = self._known.get((resource.name, listed))
+        if found is None:
+            found = self._known[(resource.name, listed)] = self._known_valid(resource, listed)
+        return found
+
+    def _known_valid(self, resource: Resource, listed: bool) -> Callable[[Any], bool]:
+        item = self._deref(resource.schema)
+        answers: dict[int, tuple[Any, bool]] = {}  # by identity, the schema kept alive
+
+        def plain_array_of_items(schema: Any) -> bool:
+            target = self._deref(schema)
+            if not isinstance(target, dict) or set(target) - {"type", "items", "xml"}:
+                return False  # length bounds, uniqueness...: checked
+            return target.get("type") == "array" and self._deref(target.get("items")) is item
+
+        def known(schema: Any) -> bool:
+            kept = answers.get(id(schema))
+            if kept is None or kept[0] is not schema:
+                fits = plain_array_of_items(schema) if listed else self._deref(schema) is item
+                kept = answers[id(schema)] = (schema, fits)
+            return kept[1]
+
+        return known
 
     def role(self, stub_id: str) -> Role | None:
         return self.resources.roles.get(stub_id)

@@ -124,8 +124,11 @@ class Crud:
             )
         from_path = key is not None  # PUT on an unknown item: the path names it
         digest = hashlib.sha256(orjson.dumps(call.body, option=orjson.OPT_SORT_KEYS)).hexdigest()
-        base = self.make_value(resource.schema, f"state|{resource.name}|{digest[:16]}")
-        base = base if isinstance(base, dict) else {}
+        base: dict[str, Any] = {}
+        missing = resource.server_fields - call.body.keys() - {resource.id_property}
+        if missing - resource.stamped.keys():  # generated only when there is something to take
+            made = self.make_value(resource.schema, f"state|{resource.name}|{digest[:16]}")
+            base = made if isinstance(made, dict) else {}
         item = {k: v for k, v in base.items() if k in resource.server_fields}
         for name, schema in resource.stamped.items():
             stamp = self._now(schema)
@@ -144,8 +147,9 @@ class Crud:
             key, item[resource.id_property] = self._new_id(resource, scope, call.session)
         item = _without(item, resource.write_only)
         where = f"{resource.name}/{key}"
-        if not self.is_valid(resource.schema, item):  # needs more of the generated item
-            item = base | item
+        if not self.is_valid(resource.schema, item):  # needs more of a generated item
+            made = self.make_value(resource.schema, f"state|{resource.name}|{digest[:16]}")
+            item = (made if isinstance(made, dict) else {}) | item
         if not self.is_valid(resource.schema, item):
             return Outcome("invalid", f"state: {where} not made (it would break its schema)")
         if not self.store.add(call.session, resource.name, scope, key, item):

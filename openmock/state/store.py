@@ -39,8 +39,9 @@ class CollectionInfo:
 
 class StateStore(Protocol):
     """The stored items of every session. Ids are strings (the path's text); items are
-    JSON objects. What `items` and `get` hand out is the store's own: read it, never change
-    it (a change is a new object given to `add` or `replace`)."""
+    JSON objects. What `items` and `get` hand out is the store's own, and what `add` and
+    `replace` are given becomes the store's: read them, never change them (a change is a new
+    object given to `replace`)."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """What is done inside happens as one change: no other process (or worker) sees it
@@ -138,7 +139,7 @@ class MemoryStore:
             return False
         if len(collection.items) >= self.max_items:
             raise StoreFull(resource)
-        collection.items[key] = copy.deepcopy(item)
+        collection.items[key] = item
         collection._saw(key)
         return True
 
@@ -146,7 +147,7 @@ class MemoryStore:
         collection = self._collection(session, resource, scope)
         if key not in collection.items and len(collection.items) >= self.max_items:
             raise StoreFull(resource)
-        collection.items[key] = copy.deepcopy(item)
+        collection.items[key] = item
         collection._saw(key)
 
     def remove(self, session: str, resource: str, scope: Scope, key: str) -> bool:
