@@ -54,7 +54,8 @@ check: lint typecheck
 
 # Benchmarks write their tables to bench/results/ (never timed unit tests: shared machines).
 # The HTTP load tests need wrk (Debian's package), installed here where missing; bench/serving.py
-# installs Prism from the npm registry into bench/.prism/ for the side-by-side.
+# installs Prism from the npm registry into bench/.prism/ for the side-by-side, and
+# bench/stateful.py json-server and Mockoon CLI into bench/.crud/.
 bench: dev
 	@command -v wrk >/dev/null || $(SUDO) apt-get install -y -q wrk >/dev/null 2>&1 \
 		|| { $(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q wrk >/dev/null 2>&1; } \
@@ -63,6 +64,7 @@ bench: dev
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/calllog.py
 	$(BIN)/python bench/serving.py
+	$(BIN)/python bench/stateful.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

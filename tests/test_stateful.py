@@ -170,6 +170,21 @@ def test_museum_events_patch_merges(cache_dir: Path) -> None:
         assert api.call("GET", "/special-events/{eventId}", path).status_code == 404
 
 
+def test_swagger2_petstore_expanded_allof_items_and_default_errors(cache_dir: Path) -> None:
+    spec = CORPUS / "oai-v2.0-petstore-expanded" / "petstore-expanded.yaml"
+    with judged(spec, cache_dir) as api:
+        assert len(api.call("GET", "/pets", "/pets").json()) == 3  # generated: no examples
+        made = api.call("POST", "/pets", "/pets", json={"name": "Kiwi", "tag": "bird"})
+        assert made.status_code == 200  # the documented success of addPet
+        kiwi = made.json()
+        assert kiwi["name"] == "Kiwi" and kiwi["id"] == 4
+        assert api.call("GET", "/pets/{id}", "/pets/4").json() == kiwi
+        assert api.call("GET", "/pets", "/pets?limit=10").json()[-1] == kiwi
+        assert api.call("DELETE", "/pets/{id}", "/pets/4").status_code == 204
+        gone = api.call("GET", "/pets/{id}", "/pets/4")  # `default` documents the error
+        assert gone.status_code == 404 and _reason(gone) == "state: pets/4 not found"
+
+
 # --- shapes: nested collections, hyphenated and non-`id` identifiers, envelopes, paging --------
 
 ORDER = {
