@@ -145,7 +145,8 @@ class Crud:
             key = str(chosen)
         else:
             key, item[resource.id_property] = self._new_id(resource, scope, call.session)
-        item = _without(item, resource.write_only)
+        id_first = {resource.id_property: item[resource.id_property]}
+        item = _without(id_first | item, resource.write_only)
         where = f"{resource.name}/{key}"
         if not self.is_valid(resource.schema, item):  # needs more of a generated item
             made = self.make_value(resource.schema, f"state|{resource.name}|{digest[:16]}")
