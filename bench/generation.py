@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 from report import write_report  # noqa: E402
 
 from openmock.generate import GenerationEngine  # noqa: E402
+from openmock.schema.index import SchemaIndex  # noqa: E402
 from openmock.spec import load_spec  # noqa: E402
-from openmock.spec.schemas import SchemaIndex  # noqa: E402
 
 SMALL = {
     "type": "object",

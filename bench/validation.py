@@ -42,9 +42,9 @@ from valid_requests import build, concrete_path, with_cookies  # noqa: E402
 from openmock.generate import GenerationEngine  # noqa: E402
 from openmock.importer import build_catalog  # noqa: E402
 from openmock.pipeline import MockOptions, MockState  # noqa: E402
+from openmock.schema.index import SchemaIndex  # noqa: E402
 from openmock.server.mock import MockApp  # noqa: E402
 from openmock.spec import load_spec  # noqa: E402
-from openmock.spec.schemas import SchemaIndex  # noqa: E402
 from openmock.validation.formshape import COMPILE_AFTER  # noqa: E402
 
 ROUNDS = 4

@@ -18,10 +18,10 @@ from openmock.generate import GenerationEngine, GenerationError
 from openmock.importer import build_catalog
 from openmock.mediatypes import is_json
 from openmock.model import Catalog, NamedValue
+from openmock.schema.index import SchemaIndex
+from openmock.schema.pointers import pointer_from_parts
 from openmock.spec import SpecError, SpecProblem, load_spec
-from openmock.spec.errors import pointer_from_parts
 from openmock.spec.locate import Locator
-from openmock.spec.schemas import SchemaIndex
 
 Severity = Literal["error", "warning"]
 

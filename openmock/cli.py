@@ -24,8 +24,8 @@ from openmock.importer import ADMIN_PREFIX
 from openmock.importer.mounts import load_catalog
 from openmock.model import Catalog
 from openmock.progress import StatusLine
+from openmock.schema.index import SchemaIndex
 from openmock.spec import SpecError, SpecProblem
-from openmock.spec.schemas import SchemaIndex
 from openmock.spec.validate import default_cache_dir
 from openmock.summary import (
     catalog_json,

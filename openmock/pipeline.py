@@ -51,7 +51,7 @@ from openmock.routing import (
 )
 from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, ParsedBody, parse_body
 from openmock.routing.params import cookies_of
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
 from openmock.state import StateKeeper
 from openmock.stateful import applies, state_answer
 from openmock.validation import RequestValidator, Verdict

@@ -23,12 +23,12 @@ import orjson
 import yaml
 
 from openmock.generate import GenerationEngine, GenerationError
-from openmock.generate.merge import declared_properties
 from openmock.matching import negotiate
 from openmock.mediatypes import base_type, is_json
 from openmock.model import HeaderSpec, Representation, Scenario, Stub
 from openmock.problems import Problem, generation_failed, not_acceptable
-from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SchemaIndex, UnresolvedRef
+from openmock.schema.merge import declared_properties
 from openmock.validation import Verdict, fill_problem
 
 GENERATED_CACHE_SIZE = 2048

@@ -14,9 +14,9 @@ from valid_requests import ValidRequest, build, concrete_path, with_cookies
 
 from openmock.generate import GenerationEngine
 from openmock.importer import build_catalog
+from openmock.schema.index import SchemaIndex
 from openmock.server import MockOptions, app_from_catalog
 from openmock.spec import Spec
-from openmock.spec.schemas import SchemaIndex
 
 
 @dataclass

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_generate import FAST_ONLY, schemas
 
 from openmock.generate import GenerationError
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
 
 DIRECTIONS = ("any", "request", "response")
 json_values = st.recursive(

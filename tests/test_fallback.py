@@ -10,8 +10,8 @@ import pytest
 
 from openmock.generate import GenerationEngine, GenerationError
 from openmock.generate.fallback import to_draft7
+from openmock.schema.index import SchemaIndex
 from openmock.server import create_app
-from openmock.spec.schemas import SchemaIndex
 
 # Strings not starting with a letter: the compiled generator's words all do, so it
 # gives up after its bounded retries; the search finds such strings at once.

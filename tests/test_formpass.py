@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openmock.routing.body import collect_fields, form_fields
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
 from openmock.validation.formpass import DECLINED, FormPass
 from openmock.validation.forms import FormTyper
 from openmock.validation.formshape import COMPILE_AFTER

@@ -32,9 +32,9 @@ from openmock.generate import GenerationEngine
 from openmock.importer import build_catalog
 from openmock.model import Stub
 from openmock.problems import PROBLEM_TYPE_BASE
+from openmock.schema.index import SchemaIndex
 from openmock.server import MockOptions, app_from_catalog
 from openmock.spec import load_spec
-from openmock.spec.schemas import SchemaIndex
 
 # Not in the quick tier (`make check`): real specs, random requests or a browser.
 pytestmark = pytest.mark.slow

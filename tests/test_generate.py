@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openmock.generate import GenerationEngine, GenerationError
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
 
 FORMATS = ["date", "date-time", "email", "uuid", "ipv4", "ipv6", "uri", "hostname", "time"]
 PATTERNS = [

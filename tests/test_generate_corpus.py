@@ -22,8 +22,8 @@ from test_e2e_corpus import EXPECTED_LENIENT, EXPECTED_REFUSED, LARGE, ROOTS
 from openmock.generate import GenerationEngine, GenerationError
 from openmock.importer import build_catalog
 from openmock.model import Catalog
+from openmock.schema.index import SchemaIndex
 from openmock.spec import load_spec
-from openmock.spec.schemas import SchemaIndex
 
 # Not in the quick tier (`make check`): real specs, random requests or a browser.
 pytestmark = pytest.mark.slow

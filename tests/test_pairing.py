@@ -12,9 +12,9 @@ import pytest
 from conftest import SPECS, SpecMaker, running_server
 
 from openmock.importer import build_catalog
+from openmock.schema.index import SchemaIndex
 from openmock.server import MockOptions, app_from_catalog, create_app
 from openmock.spec import load_spec
-from openmock.spec.schemas import SchemaIndex
 
 BOOKS = {
     "/books": {

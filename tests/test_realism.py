@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from openmock.generate import GenerationEngine, UnknownLocale
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
 
 PERSON = {
     "type": "object",

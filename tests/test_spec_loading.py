@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import SpecMaker
 
+from openmock.schema.index import SchemaIndex
 from openmock.spec import SpecError, load_spec
 from openmock.spec.reader import parse_text
-from openmock.spec.schemas import SchemaIndex
 
 
 def get_json(path: str, schema: dict[str, object]) -> dict[str, object]:

@@ -20,9 +20,9 @@ from oracle import Oracle
 from test_cli import assert_clean_failure, run, serving
 
 from openmock.importer import build_catalog
+from openmock.schema.index import SchemaIndex
 from openmock.server import create_app
 from openmock.spec import load_spec
-from openmock.spec.schemas import SchemaIndex
 from openmock.state import DataError, StoreFull, clear_namespace
 from openmock.state.resources import infer_resources
 from openmock.state.sqlite_store import SqliteStore

@@ -17,8 +17,8 @@ from starlette.testclient import TestClient
 
 from openmock.model import SecurityScheme
 from openmock.routing.body import collect_fields, form_fields, unflatten_brackets
+from openmock.schema.index import SchemaIndex
 from openmock.server import create_app
-from openmock.spec.schemas import SchemaIndex
 from openmock.validation.credentials import (
     CredentialsCheck,
     _alternative_missing,

@@ -23,8 +23,8 @@ from openmock.edits.payload import (
 from openmock.mediatypes import base_type, is_json
 from openmock.model import Catalog, NamedValue, Representation, Scenario, Stub
 from openmock.routing.table import route_key
-from openmock.spec.errors import escape_pointer_token, pointer_from_parts
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
+from openmock.schema.pointers import escape_pointer_token, pointer_from_parts
 
 EditKind = Literal[
     "add_stub", "add_scenario", "set_default", "patch_stub", "delete_stub", "delete_scenario"

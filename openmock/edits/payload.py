@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from openmock.delays import BadDelay, Delay, parse_delay
 from openmock.importer.responses import BadMatchRule, match_rule
 from openmock.model import HeaderSpec, MatchRule, NamedValue
-from openmock.spec.errors import pointer_from_parts
+from openmock.schema.pointers import pointer_from_parts
 
 METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
 _DELAY = {

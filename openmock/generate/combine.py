@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from openmock.generate.merge import declared_properties
 from openmock.generate.scalars import (
     ANNOTATIONS,
     Draw,
@@ -12,8 +11,9 @@ from openmock.generate.scalars import (
     GenerationError,
     infer_type,
 )
-from openmock.spec.nodes import child_map
-from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SchemaIndex, UnresolvedRef
+from openmock.schema.merge import declared_properties
+from openmock.schema.nodes import child_map
 
 if TYPE_CHECKING:
     from openmock.generate.compile import Compiler

@@ -16,7 +16,6 @@ from typing import Any
 from openmock.generate import regex
 from openmock.generate.combine import choice_gen
 from openmock.generate.hints import with_hints, with_x_faker
-from openmock.generate.merge import flatten_all_of, merge
 from openmock.generate.realism import Realism
 from openmock.generate.scalars import (
     ANNOTATIONS,
@@ -30,8 +29,9 @@ from openmock.generate.scalars import (
     number_gen,
     string_gen,
 )
-from openmock.spec.nodes import child_map
-from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SchemaIndex, UnresolvedRef
+from openmock.schema.merge import flatten_all_of, merge
+from openmock.schema.nodes import child_map
 
 HARD_DEPTH = 40  # a schema that still requires nesting here cannot be satisfied
 # How often an optional property is present, by object depth: mostly at the top, less inside,

@@ -22,7 +22,7 @@ from openmock.generate.fallback import SearchFallback
 from openmock.generate.realism import Realism
 from openmock.generate.regex import RegexUnsupported
 from openmock.generate.scalars import Draw, GenerationError, derive_seed
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
 
 ATTEMPTS = 8
 Outcome = Literal["fast", "fallback", "unsatisfiable"]

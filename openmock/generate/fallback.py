@@ -20,7 +20,7 @@ import time
 import warnings
 from typing import Any
 
-from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SchemaIndex, UnresolvedRef
 
 POOL_SIZE = 12  # valid values kept per schema
 MAX_EXAMPLES = 120  # hypothesis examples tried per schema before giving up

@@ -17,9 +17,10 @@ from typing import Any
 from openmock.importer.operations import ADMIN_PREFIX, base_paths, build_catalog
 from openmock.model import Catalog, Mount
 from openmock.routing.table import route_key
+from openmock.schema.index import SchemaIndex
+from openmock.schema.pointers import escape_pointer_token
 from openmock.spec import Spec, load_spec
-from openmock.spec.errors import SpecError, SpecProblem, escape_pointer_token
-from openmock.spec.schemas import SchemaIndex
+from openmock.spec.errors import SpecError, SpecProblem
 
 SPECS_KEY = "x-openmock-specs"
 

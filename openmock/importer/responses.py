@@ -6,9 +6,9 @@ from typing import Any
 
 from openmock.delays import Delay, parse_delay
 from openmock.model import HeaderSpec, MatchRule, NamedValue, Representation, Scenario
-from openmock.spec.errors import escape_pointer_token
-from openmock.spec.nodes import child_map
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
+from openmock.schema.nodes import child_map
+from openmock.schema.pointers import escape_pointer_token
 
 
 def status_of(key: str, has_2xx: bool) -> int | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from openmock.model import Location, Security, SecurityScheme
+from openmock.schema.nodes import child_map
 from openmock.spec import SpecProblem
-from openmock.spec.nodes import child_map
 
 _API_KEY_PLACES: tuple[Location, ...] = ("header", "query", "cookie")
 

@@ -19,12 +19,12 @@ from openmock.importer import ADMIN_PREFIX, build_catalog
 from openmock.importer.mounts import load_catalog
 from openmock.model import Catalog
 from openmock.pipeline import MockOptions, MockState
+from openmock.schema.index import SchemaIndex
 from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable
 from openmock.server.editing import Editor
 from openmock.server.json_body import UnreadableBody, unreadable_body
 from openmock.server.mock import MockApp
 from openmock.spec import Spec
-from openmock.spec.schemas import SchemaIndex
 
 
 def app_from_catalog(

@@ -14,12 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from openmock.spec.errors import (
-    SpecError,
-    SpecProblem,
-    escape_pointer_token,
-    unescape_pointer_token,
-)
+from openmock.schema.pointers import escape_pointer_token, resolve_pointer, unescape_pointer_token
+from openmock.spec.errors import SpecError, SpecProblem
 from openmock.spec.reader import parse_text, read_document
 
 FILES_KEY = "x-openmock-files"
@@ -65,28 +61,6 @@ class Bundle:
             if key in self.files:
                 return self.files[key], ("/" + inner) if inner else ""
         return self.root_file, pointer
-
-
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    """Follow a JSON pointer ('' or '/a/b'). Raises KeyError when it leads nowhere."""
-    node = document
-    if not pointer:
-        return node
-    if not pointer.startswith("/"):
-        raise KeyError(pointer)
-    for raw in pointer[1:].split("/"):
-        token = unescape_pointer_token(unquote(raw))
-        if isinstance(node, dict):
-            if token not in node:
-                raise KeyError(pointer)
-            node = node[token]
-        elif isinstance(node, list):
-            if not token.isdigit() or int(token) >= len(node):
-                raise KeyError(pointer)
-            node = node[int(token)]
-        else:
-            raise KeyError(pointer)
-    return node
 
 
 class _Bundler:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from openmock.spec.bundle import resolve_pointer
-from openmock.spec.nodes import child_map
+from openmock.schema.nodes import child_map
+from openmock.schema.pointers import resolve_pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _ANNOTATIONS = ("title", "description", "readOnly", "writeOnly", "deprecated", "example", "xml")

@@ -5,18 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-def escape_pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def unescape_pointer_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def pointer_from_parts(parts: tuple[str | int, ...] | list[str | int]) -> str:
-    return "".join("/" + escape_pointer_token(str(p)) for p in parts)
-
-
 @dataclass(frozen=True)
 class SpecProblem:
     """One thing wrong with a spec: what, where (file, JSON pointer, line) and what to do."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from openmock.spec.errors import unescape_pointer_token
+from openmock.schema.pointers import unescape_pointer_token
 
 _Loader: type[yaml.SafeLoader]
 try:

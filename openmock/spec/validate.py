@@ -14,8 +14,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from openmock.schema.pointers import pointer_from_parts
 from openmock.spec.bundle import Bundle
-from openmock.spec.errors import SpecProblem, pointer_from_parts
+from openmock.spec.errors import SpecProblem
 from openmock.spec.locate import line_of
 
 MAX_PROBLEMS = 200

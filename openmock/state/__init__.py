@@ -15,7 +15,7 @@ from typing import Any
 
 from openmock.generate import GenerationEngine
 from openmock.model import Catalog
-from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SchemaIndex, UnresolvedRef
 from openmock.state.crud import Call, Crud, Outcome
 from openmock.state.resources import Resource, Resources, Role, infer_resources
 from openmock.state.seed import DataError, Seeds, item_key, read_data

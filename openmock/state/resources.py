@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from openmock.generate.merge import declared_properties, flatten_all_of
 from openmock.mediatypes import is_json
 from openmock.model import Catalog, Stub
-from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SchemaIndex, UnresolvedRef
+from openmock.schema.merge import declared_properties, flatten_all_of
 
 Action = Literal["list", "create", "read", "replace", "update", "delete"]
 

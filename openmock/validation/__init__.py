@@ -6,7 +6,7 @@ from __future__ import annotations
 from openmock.model import Stub
 from openmock.routing import ParsedParameters, RequestParts
 from openmock.routing.body import ParsedBody
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
 from openmock.validation.fill import fill_problem
 from openmock.validation.formpass import FormPass
 from openmock.validation.forms import FormTyper

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from openmock.spec.checks import Check
-from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.schema.checks import Check
+from openmock.schema.index import SchemaIndex, UnresolvedRef
 from openmock.validation.forms import MAX_DEPTH, FormTyper, Typer, leaf_reader
 from openmock.validation.formshape import COMPILE_AFTER, DECLINED, Field, FormShape, TextRule
 

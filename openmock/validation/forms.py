@@ -18,10 +18,10 @@ from typing import Any
 
 import orjson
 
-from openmock.generate.merge import declared_properties
 from openmock.routing.body import unflatten_brackets
 from openmock.routing.params import coerce_kind, schema_kind
-from openmock.spec.schemas import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SchemaIndex, UnresolvedRef
+from openmock.schema.merge import declared_properties
 
 MAX_DEPTH = 16
 Typer = Callable[[Any, int], Any]  # (value, depth) -> the value typed

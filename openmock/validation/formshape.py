@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from jsonschema._utils import uniq
 
-from openmock.spec.checks import Check
+from openmock.schema.checks import Check
 
 DECLINED: Final = object()  # the pass is not sure: use the full reading
 # Uses of a shape before it is compiled. Compiling one costs about what 130 interpreted fills

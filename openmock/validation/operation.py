@@ -20,9 +20,9 @@ from openmock.mediatypes import accepts, base_type
 from openmock.model import MediaBody, Parameter, Stub
 from openmock.routing import ParsedParameters, RequestParts
 from openmock.routing.body import ParsedBody, parse_body, read_form
-from openmock.spec.checks import Check
-from openmock.spec.errors import pointer_from_parts
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.checks import Check
+from openmock.schema.index import SchemaIndex
+from openmock.schema.pointers import pointer_from_parts
 from openmock.validation.credentials import CredentialsCheck
 from openmock.validation.formpass import FormPass
 from openmock.validation.forms import FormTyper

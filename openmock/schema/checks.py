@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator
 from jsonschema._utils import equal, uniq
 
 if TYPE_CHECKING:
-    from openmock.spec.schemas import SchemaIndex
+    from openmock.schema.index import SchemaIndex
 
 Check = Callable[[Any], bool]
 

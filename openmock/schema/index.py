@@ -12,9 +12,9 @@ from jsonschema.validators import extend
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from openmock.spec.bundle import resolve_pointer
-from openmock.spec.checks import Check, CheckCompiler
-from openmock.spec.nodes import child_map
+from openmock.schema.checks import Check, CheckCompiler
+from openmock.schema.nodes import child_map
+from openmock.schema.pointers import resolve_pointer
 
 ROOT_URI = "urn:openmock:document"
 MAX_REF_HOPS = 64

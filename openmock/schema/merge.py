@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from openmock.spec.nodes import child_map
-from openmock.spec.schemas import SchemaIndex
+from openmock.schema.index import SchemaIndex
+from openmock.schema.nodes import child_map
 
 _MAX = {"minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains"}
 _MIN = {"maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains"}
