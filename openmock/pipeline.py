@@ -40,17 +40,10 @@ from openmock.problems import (
     not_found,
     payload_too_large,
 )
+from openmock.request import ParsedParameters, RequestParts, cookies_of, parse_parameters
+from openmock.request.body import DEFAULT_MAX_BODY_BYTES, ParsedBody, parse_body
 from openmock.respond import Generation, Responder
-from openmock.routing import (
-    MethodNotAllowed,
-    NotFound,
-    ParsedParameters,
-    RequestParts,
-    RouteTable,
-    parse_parameters,
-)
-from openmock.routing.body import DEFAULT_MAX_BODY_BYTES, ParsedBody, parse_body
-from openmock.routing.params import cookies_of
+from openmock.routing import MethodNotAllowed, NotFound, RouteTable
 from openmock.schema.index import SchemaIndex
 from openmock.state import StateKeeper
 from openmock.stateful import applies, state_answer

@@ -21,9 +21,9 @@ from openmock.matching import Controls, Selection, error_scenario
 from openmock.mediatypes import base_type
 from openmock.model import Scenario, Stub
 from openmock.problems import Problem, conflict, insufficient_storage, not_found_item
+from openmock.request import ParsedParameters
+from openmock.request.body import ParsedBody
 from openmock.respond import Generation, Responder
-from openmock.routing import ParsedParameters
-from openmock.routing.body import ParsedBody
 from openmock.state import SESSION_HEADER, Call, Outcome, Resource, Role, StateKeeper, StoreFull
 from openmock.state.crud import next_link
 

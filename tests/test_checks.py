@@ -1,4 +1,4 @@
-"""The compiled yes/no checks (openmock/spec/checks.py) give jsonschema's answers.
+"""The compiled yes/no checks (openmock/schema/checks.py) give jsonschema's answers.
 
 jsonschema is the oracle: for random schemas (the generator's property-test schemas and
 more keywords) and instances that are valid (generated), nearly valid (mutated) or random,

@@ -10,7 +10,7 @@ from budget import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openmock.routing.body import collect_fields, form_fields
+from openmock.request.body import collect_fields, form_fields
 from openmock.schema.index import SchemaIndex
 from openmock.validation.formpass import DECLINED, FormPass
 from openmock.validation.forms import FormTyper

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from openmock.model import SecurityScheme
-from openmock.routing.body import collect_fields, form_fields, unflatten_brackets
+from openmock.request.body import collect_fields, form_fields, unflatten_brackets
 from openmock.schema.index import SchemaIndex
 from openmock.server import create_app
 from openmock.validation.credentials import (

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from openmock.calllog.record import CallRecord
-from openmock.routing.body import collect_fields
+from openmock.request.body import collect_fields
 
 # A queued call: id, time, method, path, url, status, stub, duration_ms, request_body,
 # request_size, the keys of its request part and answer part, then those parts' JSON (None

@@ -1,16 +1,7 @@
-"""ROUTE stage: request path -> stub, and request parameters -> typed values."""
+"""ROUTE stage: request path -> stub (a compiled table of path templates)."""
 
 from __future__ import annotations
 
-from openmock.routing.params import ParsedParameters, RequestParts, parse_parameters
 from openmock.routing.table import MethodNotAllowed, NotFound, RouteMatch, RouteTable
 
-__all__ = [
-    "MethodNotAllowed",
-    "NotFound",
-    "ParsedParameters",
-    "RequestParts",
-    "RouteMatch",
-    "RouteTable",
-    "parse_parameters",
-]
+__all__ = ["MethodNotAllowed", "NotFound", "RouteMatch", "RouteTable"]

@@ -24,7 +24,7 @@ from openmock.calllog.record import NO_SECRETS
 from openmock.generate import FallbackNeeded
 from openmock.pipeline import MockState, Request, answer
 from openmock.problems import internal_error
-from openmock.routing.body import BodyTooLarge
+from openmock.request.body import BodyTooLarge
 from openmock.server.recording import Recorder
 
 Scope = MutableMapping[str, Any]

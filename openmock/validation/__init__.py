@@ -4,8 +4,8 @@ per operation (on its first request, so start-up does not pay for operations nob
 from __future__ import annotations
 
 from openmock.model import Stub
-from openmock.routing import ParsedParameters, RequestParts
-from openmock.routing.body import ParsedBody
+from openmock.request import ParsedParameters, RequestParts
+from openmock.request.body import ParsedBody
 from openmock.schema.index import SchemaIndex
 from openmock.validation.fill import fill_problem
 from openmock.validation.formpass import FormPass

@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
-from openmock.routing.body import unflatten_brackets
-from openmock.routing.params import coerce_kind, schema_kind
+from openmock.request.body import unflatten_brackets
+from openmock.request.params import coerce_kind, schema_kind
 from openmock.schema.index import SchemaIndex, UnresolvedRef
 from openmock.schema.merge import declared_properties
 

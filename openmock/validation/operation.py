@@ -18,8 +18,8 @@ from jsonschema.protocols import Validator
 
 from openmock.mediatypes import accepts, base_type
 from openmock.model import MediaBody, Parameter, Stub
-from openmock.routing import ParsedParameters, RequestParts
-from openmock.routing.body import ParsedBody, parse_body, read_form
+from openmock.request import ParsedParameters, RequestParts
+from openmock.request.body import ParsedBody, parse_body, read_form
 from openmock.schema.checks import Check
 from openmock.schema.index import SchemaIndex
 from openmock.schema.pointers import pointer_from_parts

@@ -14,7 +14,7 @@ from urllib.parse import unquote, unquote_plus
 import orjson
 
 from openmock.mediatypes import base_type, is_json
-from openmock.routing.multipart import boundary_of, read_plain_multipart
+from openmock.request.multipart import boundary_of, read_plain_multipart
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # larger bodies get 413 (MockOptions.max_body_bytes)
 
