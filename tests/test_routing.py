@@ -9,12 +9,12 @@ from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openmock.matching import negotiate
 from openmock.model import Parameter, Representation, Scenario, Stub
 from openmock.request import RequestParts
 from openmock.request import parse_parameters as parse
 from openmock.request.body import collect_fields, multipart_by_email
 from openmock.request.multipart import boundary_of, read_plain_multipart
+from openmock.respond.negotiate import negotiate
 from openmock.routing import MethodNotAllowed, NotFound, RouteMatch, RouteTable
 
 OK = Scenario(id="200", name="200", status=200, status_key="200", source="empty")

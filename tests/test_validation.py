@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 
 from openmock.model import SecurityScheme
 from openmock.request.body import collect_fields, form_fields, unflatten_brackets
+from openmock.respond.fill import fill_problem
 from openmock.schema.index import SchemaIndex
 from openmock.server import create_app
 from openmock.validation.credentials import (
@@ -24,7 +25,6 @@ from openmock.validation.credentials import (
     _alternative_missing,
     check_credentials,
 )
-from openmock.validation.fill import fill_problem
 from openmock.validation.forms import FormTyper
 from openmock.validation.verdict import Verdict, Violation
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from openmock.matching.controls import Controls, read_controls
-from openmock.matching.negotiate import negotiate, parse_accept
 from openmock.matching.pairing import Candidate, PairedRequest, candidates_of
 from openmock.matching.select import Selection, error_scenario, select_scenario
 
@@ -14,8 +13,6 @@ __all__ = [
     "Selection",
     "candidates_of",
     "error_scenario",
-    "negotiate",
-    "parse_accept",
     "read_controls",
     "select_scenario",
 ]

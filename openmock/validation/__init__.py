@@ -7,7 +7,6 @@ from openmock.model import Stub
 from openmock.request import ParsedParameters, RequestParts
 from openmock.request.body import ParsedBody
 from openmock.schema.index import SchemaIndex
-from openmock.validation.fill import fill_problem
 from openmock.validation.formpass import FormPass
 from openmock.validation.forms import FormTyper
 from openmock.validation.operation import OperationValidator
@@ -42,4 +41,4 @@ class RequestValidator:
         return self.for_stub(stub).check(params, parts, body, content_type)
 
 
-__all__ = ["RequestValidator", "Verdict", "Violation", "fill_problem"]
+__all__ = ["RequestValidator", "Verdict", "Violation"]

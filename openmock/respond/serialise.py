@@ -1,0 +1,81 @@
+"""Bytes of a value for a media type: JSON, text, XML, forms, YAML, binary; header values in
+OpenAPI's `simple` style."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
+
+import orjson
+import yaml
+
+from openmock.mediatypes import base_type, is_json
+
+
+def _text_media(media_type: str) -> bool:
+    base = base_type(media_type)
+    return base.startswith("text/") and not base.endswith("xml")
+
+
+def xml_media(media_type: str) -> bool:
+    base = base_type(media_type)
+    return base.endswith("/xml") or base.endswith("+xml")
+
+
+def _to_xml(value: Any, name: str) -> str:
+    tag = "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "item"
+    if isinstance(value, dict):
+        inner = "".join(_to_xml(v, k) for k, v in value.items())
+        return f"<{tag}>{inner}</{tag}>"
+    if isinstance(value, list):
+        return "".join(_to_xml(v, tag) for v in value)
+    if value is None:
+        return f"<{tag}/>"
+    text = json.dumps(value) if isinstance(value, bool) else str(value)
+    return f"<{tag}>{escape(text)}</{tag}>"
+
+
+def serialise(value: Any, media_type: str, schema: Any = None) -> bytes:
+    """Bytes of `value` for `media_type`: JSON for JSON types, text for text types,
+    XML for XML types, bytes as they are for binary types."""
+    if isinstance(value, bytes):
+        return value
+    base = base_type(media_type)
+    if is_json(base) or base == "application/problem+json":
+        try:
+            return orjson.dumps(value)
+        except TypeError:  # integers beyond 64 bits
+            return json.dumps(value).encode()
+    if isinstance(value, str):
+        return value.encode()
+    if xml_media(base):
+        root = "root"
+        if isinstance(schema, dict) and isinstance(schema.get("xml"), dict):
+            root = str(schema["xml"].get("name") or root)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n' + _to_xml(value, root)).encode()
+    if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
+        return urlencode(
+            {k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+        ).encode()
+    if base in ("application/yaml", "application/x-yaml", "text/yaml"):
+        return yaml.safe_dump(value, sort_keys=False).encode()
+    if _text_media(base):
+        return json.dumps(value).encode()
+    return orjson.dumps(value)
+
+
+def header_text(value: Any) -> str:
+    """A header value in OpenAPI's `simple` style; never a line break."""
+    if isinstance(value, list):
+        text = ",".join(header_text(v) for v in value)
+    elif isinstance(value, dict):
+        text = ",".join(f"{k},{header_text(v)}" for k, v in value.items())
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = ""
+    else:
+        text = str(value)
+    return text.replace("\r", " ").replace("\n", " ")
