@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import CORPUS, SPECS, SpecMaker
 
-from openmock.check import check_spec
+from openmock.cli.check import check_spec
 
 CLI = [sys.executable, "-m", "openmock"]
 BAD_EXAMPLE = """\

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import SPECS
 
+from openmock.cli.progress import SHOW_AFTER_SECONDS, StatusLine
 from openmock.importer.mounts import load_catalog
-from openmock.progress import SHOW_AFTER_SECONDS, StatusLine
 
 
 class Terminal(io.StringIO):

@@ -18,22 +18,22 @@ from typing import Any, NoReturn
 import click
 
 from openmock import __version__
-from openmock.delays import BadDelay, parse_delay
-from openmock.embed import base_url
-from openmock.importer import ADMIN_PREFIX
-from openmock.importer.mounts import load_catalog
-from openmock.model import Catalog
-from openmock.progress import StatusLine
-from openmock.schema.index import SchemaIndex
-from openmock.spec import SpecError, SpecProblem
-from openmock.spec.validate import default_cache_dir
-from openmock.summary import (
+from openmock.cli.progress import StatusLine
+from openmock.cli.summary import (
     catalog_json,
     resource_lines,
     resources_json,
     startup_lines,
     table,
 )
+from openmock.delays import BadDelay, parse_delay
+from openmock.embed import base_url
+from openmock.importer import ADMIN_PREFIX
+from openmock.importer.mounts import load_catalog
+from openmock.model import Catalog
+from openmock.schema.index import SchemaIndex
+from openmock.spec import SpecError, SpecProblem
+from openmock.spec.validate import default_cache_dir
 
 EXIT_BAD_SPEC = 2
 DEFAULT_LOG_DB = ".openmock/calls.db"  # under the directory the mock is started in
@@ -108,7 +108,7 @@ _KIND_TITLES = {
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 def check_command(specs: tuple[str, ...], as_json: bool, strict: bool) -> None:
     """Report every problem in SPEC that a user can fix; exit 1 on errors."""
-    from openmock.check import check_spec
+    from openmock.cli.check import check_spec
 
     reports = [check_spec(spec, cache_dir=default_cache_dir()) for spec in specs]
     if as_json:
@@ -151,7 +151,7 @@ def logs_command(
     url: str, follow: bool, as_json: bool, limit: int, admin_token: str | None
 ) -> None:
     """Print the calls a running mock recorded, oldest first."""
-    from openmock.logview import LogsUnavailable, fetch_calls, format_call
+    from openmock.cli.logview import LogsUnavailable, fetch_calls, format_call
 
     def show(calls: list[dict[str, Any]]) -> None:
         for call in reversed(calls):  # the API answers newest first
