@@ -30,6 +30,7 @@ run: install
 lint: dev
 	$(BIN)/ruff check openmock tests bench
 	$(BIN)/ruff format --check openmock tests bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: dev
 	$(BIN)/mypy openmock

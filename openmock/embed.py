@@ -20,17 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openmock.calllog import read_expectation, verify
+from openmock.server.run import base_url
 
-if TYPE_CHECKING:  # imported when used: the CLI takes base_url from here without FastAPI
+if TYPE_CHECKING:  # imported when used: FastAPI only when a mock is made
     from openmock.server.mock import MockApp
     from openmock.spec import Spec
 
 STARTUP_SECONDS = 30.0
-
-
-def base_url(host: str, port: int) -> str:
-    """`http://127.0.0.1:4010`, `http://[::1]:4010`."""
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @contextmanager

@@ -14,6 +14,9 @@ from typing import Any, Literal
 from openmock.delays import Delay
 from openmock.spec import Spec, SpecProblem
 
+# openmock's own paths (the admin API, the inspector); no stub may be served under it.
+ADMIN_PREFIX = "/__openmock"
+
 Location = Literal["path", "query", "header", "cookie"]
 ScenarioSource = Literal["examples", "example", "schema", "empty", "error", "runtime"]
 Origin = Literal["spec", "runtime"]  # where a stub comes from: the spec, or the admin API

@@ -27,11 +27,10 @@ from openmock.cli.summary import (
     table,
 )
 from openmock.delays import BadDelay, parse_delay
-from openmock.embed import base_url
-from openmock.importer import ADMIN_PREFIX
 from openmock.importer.mounts import load_catalog
-from openmock.model import Catalog
+from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.schema.index import SchemaIndex
+from openmock.server.run import base_url
 from openmock.spec import SpecError, SpecProblem
 from openmock.spec.validate import default_cache_dir
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from openmock import __version__
 from openmock.describe import stub_json
-from openmock.importer import ADMIN_PREFIX
-from openmock.model import Catalog, Stub
+from openmock.model import ADMIN_PREFIX, Catalog, Stub
 from openmock.state import Resources
 
 TABLE_ROWS = 40  # operations listed when a mock starts (`openmock import` lists all)

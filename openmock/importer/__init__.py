@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from openmock.importer.operations import ADMIN_PREFIX, build_catalog
+from openmock.importer.operations import build_catalog
 
-__all__ = ["ADMIN_PREFIX", "build_catalog"]
+__all__ = ["build_catalog"]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from openmock.importer.operations import ADMIN_PREFIX, base_paths, build_catalog
-from openmock.model import Catalog, Mount
+from openmock.importer.operations import base_paths, build_catalog
+from openmock.model import ADMIN_PREFIX, Catalog, Mount
 from openmock.routing.table import route_key
 from openmock.schema.index import SchemaIndex
 from openmock.schema.pointers import escape_pointer_token

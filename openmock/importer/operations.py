@@ -10,14 +10,13 @@ from urllib.parse import urlsplit
 from openmock.delays import parse_delay
 from openmock.importer.responses import build_scenarios, example_values
 from openmock.importer.security import operation_security
-from openmock.model import Catalog, MediaBody, Parameter, RequestBody, Scenario, Stub
+from openmock.model import ADMIN_PREFIX, Catalog, MediaBody, Parameter, RequestBody, Scenario, Stub
 from openmock.schema.index import SchemaIndex, UnresolvedRef
 from openmock.schema.nodes import child_map
 from openmock.schema.pointers import escape_pointer_token
 from openmock.spec import Spec, SpecProblem
 from openmock.spec.convert import HTTP_METHODS
 
-ADMIN_PREFIX = "/__openmock"
 _DEFAULT_STYLE = {"query": "form", "path": "simple", "header": "simple", "cookie": "form"}
 _LOCATIONS = ("path", "query", "header", "cookie")
 

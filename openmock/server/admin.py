@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from openmock import __version__
 from openmock.calllog import BadPattern, read_expectation, verify
 from openmock.describe import stub_json
-from openmock.importer import ADMIN_PREFIX
+from openmock.model import ADMIN_PREFIX
 from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.editing import Editor
 from openmock.server.json_body import json_body

@@ -15,9 +15,9 @@ from openmock import __version__
 from openmock.calllog import CallStore
 from openmock.delays import Delay
 from openmock.edits import Journal
-from openmock.importer import ADMIN_PREFIX, build_catalog
+from openmock.importer import build_catalog
 from openmock.importer.mounts import load_catalog
-from openmock.model import Catalog
+from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.pipeline import MockOptions, MockState
 from openmock.schema.index import SchemaIndex
 from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable

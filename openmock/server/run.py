@@ -13,8 +13,12 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from openmock.embed import base_url
-from openmock.importer import ADMIN_PREFIX
+from openmock.model import ADMIN_PREFIX
+
+
+def base_url(host: str, port: int) -> str:
+    """`http://127.0.0.1:4010`, `http://[::1]:4010`."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class CannotListen(Exception):
