@@ -152,3 +152,27 @@ def test_an_internal_error_is_a_500_problem_and_the_server_keeps_serving(
         assert "KeyError" in problem["detail"]
         assert client.get("/v1/pets").status_code == 200  # still serving
     assert any(problem["call_id"] in r.getMessage() for r in caplog.records)
+
+
+def test_a_bug_in_a_check_is_a_500_with_the_call_id_not_a_valid_answer(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a bad spec's errors are caught where schemas are run (SCHEMA_ERRORS); a bug reaches
+    the server's guard, which logs it and answers a 500 problem naming the call."""
+    from openmock.schema.index import SchemaIndex
+
+    def broken(self: SchemaIndex, schema: object, direction: str = "any") -> object:
+        def check(value: object) -> bool:
+            raise TypeError("a bug in a compiled check")
+
+        return check
+
+    monkeypatch.setattr(SchemaIndex, "checker", broken)
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache_dir)
+    with running_server(app) as url:
+        answer = httpx.post(f"{url}/pets", json={"name": "Rex"})
+    assert answer.status_code == 500
+    problem = answer.json()
+    assert problem["type"].endswith("/internal-error")
+    assert answer.headers["x-openmock-call-id"] in problem["detail"]
+    assert "TypeError" in problem["detail"]

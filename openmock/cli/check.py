@@ -18,7 +18,7 @@ from openmock.generate import GenerationEngine, GenerationError
 from openmock.importer import build_catalog
 from openmock.mediatypes import is_json
 from openmock.model import Catalog, NamedValue
-from openmock.schema.index import SchemaIndex
+from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex
 from openmock.schema.pointers import pointer_from_parts
 from openmock.spec import SpecError, SpecProblem, load_spec
 from openmock.spec.locate import Locator
@@ -119,7 +119,7 @@ def _examples(catalog: Catalog, index: SchemaIndex) -> list[Finding]:
             if index.is_valid(schema, example.value, direction):
                 return
             error = next(iter(index.validator(schema, direction).iter_errors(example.value)))
-        except Exception:  # an unresolvable schema: nothing to say about the example
+        except SCHEMA_ERRORS:  # an unresolvable schema: nothing to say about the example
             return
         inner = pointer_from_parts(list(error.absolute_path))
         at = f" at {inner}" if inner else ""

@@ -6,7 +6,7 @@ from typing import Any
 
 from openmock.delays import Delay, parse_delay
 from openmock.model import HeaderSpec, MatchRule, NamedValue, Representation, Scenario
-from openmock.schema.index import SchemaIndex
+from openmock.schema.index import SchemaIndex, UnresolvedRef
 from openmock.schema.nodes import child_map
 from openmock.schema.pointers import escape_pointer_token
 
@@ -70,7 +70,7 @@ def example_values(media: dict[str, Any], index: SchemaIndex, pointer: str) -> l
             ex_pointer = f"{pointer}/examples/{escape_pointer_token(name)}"
             try:
                 example = index.deref(example)
-            except Exception:
+            except UnresolvedRef:  # reported where the reference is resolved
                 continue
             if isinstance(example, dict) and "value" in example:
                 rule = match_rule(example[MATCH_KEY], ex_pointer) if MATCH_KEY in example else None

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from openmock.model import Parameter
+from openmock.schema.index import SCHEMA_ERRORS
 
 Deref = Callable[[Any], Any]
 _MISSING = object()
@@ -51,7 +52,7 @@ def schema_kind(schema: Any, deref: Deref) -> tuple[str, Any]:
     """The main type of a parameter schema ('string' when unsure) and the schema."""
     try:
         schema = deref(schema)
-    except Exception:
+    except SCHEMA_ERRORS:  # an unresolved $ref (the importer has said so)
         return "string", {}
     if not isinstance(schema, dict):
         return "string", {}

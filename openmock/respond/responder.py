@@ -26,7 +26,7 @@ from openmock.problems import Problem, generation_failed, not_acceptable
 from openmock.respond.fill import fill_problem
 from openmock.respond.negotiate import negotiate
 from openmock.respond.serialise import header_text, serialise, xml_media
-from openmock.schema.index import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex, UnresolvedRef
 from openmock.schema.merge import declared_properties
 from openmock.validation.verdict import Verdict
 
@@ -211,7 +211,7 @@ class Responder:
         validator = self.index.validator(schema, "response")
         try:
             error = next(iter(validator.iter_errors(value)), None)
-        except Exception as exc:  # a schema the validator cannot run
+        except SCHEMA_ERRORS as exc:  # a schema the validator cannot run
             return value, f"example at {pointer} could not be checked: {exc}"
         if error is None:
             return value, None

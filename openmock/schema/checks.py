@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 from jsonschema._utils import equal, uniq
 
+from openmock.schema.pointers import UnresolvedRef
+
 if TYPE_CHECKING:
     from openmock.schema.index import SchemaIndex
 
@@ -155,7 +157,7 @@ class CheckCompiler:
         if "$ref" in schema:
             try:
                 target = self.index.lookup(schema["$ref"])
-            except Exception:  # unresolved: jsonschema raises, and callers handle that
+            except UnresolvedRef:  # jsonschema raises its own for it, and callers handle that
                 return self._delegate(schema)
             generic.append(self.compile(target))
         types = schema.get("type")

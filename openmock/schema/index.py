@@ -5,23 +5,36 @@ One `SchemaIndex` per loaded spec; its validator cache belongs to it, not to the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import UnknownType
 from jsonschema.validators import extend
 from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from openmock.schema.checks import Check, CheckCompiler
 from openmock.schema.nodes import child_map
+from openmock.schema.pointers import UnresolvedRef as UnresolvedRef
 from openmock.schema.pointers import resolve_pointer
 
 ROOT_URI = "urn:openmock:document"
 MAX_REF_HOPS = 64
 
 
-class UnresolvedRef(Exception):
-    """A schema points at something the document does not contain."""
+# What running a schema from a user's spec may raise, and what callers that must not fail on
+# a bad spec catch (anything else is a bug, for the server's guard): a reference to nowhere
+# (ours, or jsonschema's through `referencing`), a pattern Python's re cannot compile, a type
+# jsonschema does not know, nesting too deep to follow.
+SCHEMA_ERRORS: tuple[type[Exception], ...] = (
+    UnresolvedRef,
+    Unresolvable,
+    UnknownType,
+    re.error,
+    RecursionError,
+)
 
 
 class SchemaIndex:
@@ -139,5 +152,5 @@ class SchemaIndex:
     def is_valid(self, schema: Any, value: Any, direction: str = "any") -> bool:
         try:
             return bool(self.checker(schema, direction)(value))
-        except Exception:  # an unresolvable reference makes nothing provably valid
+        except SCHEMA_ERRORS:  # an unresolvable reference makes nothing provably valid
             return False

@@ -6,6 +6,10 @@ from typing import Any
 from urllib.parse import unquote
 
 
+class UnresolvedRef(Exception):
+    """A schema points at something the document does not contain."""
+
+
 def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from openmock.schema.checks import Check
-from openmock.schema.index import SchemaIndex, UnresolvedRef
+from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex, UnresolvedRef
 from openmock.validation.forms import MAX_DEPTH, FormTyper, Typer, leaf_reader
 from openmock.validation.formshape import COMPILE_AFTER, DECLINED, Field, FormShape, TextRule
 
@@ -212,7 +212,7 @@ class FormPass:
         typer = self.forms.typer_for(schema)
         try:
             check = self.index.checker(schema, "request")
-        except Exception:  # an unresolvable reference: nothing here is provably valid
+        except SCHEMA_ERRORS:  # an unresolvable reference: nothing here is provably valid
             return _Plan(typer, lambda value: False)
         plan = _Plan(typer, check)
         shape = self.forms.shape_of(schema)

@@ -21,7 +21,7 @@ from openmock.model import MediaBody, Parameter, Stub
 from openmock.request import ParsedParameters, RequestParts
 from openmock.request.body import ParsedBody, parse_body, read_form
 from openmock.schema.checks import Check
-from openmock.schema.index import SchemaIndex
+from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex
 from openmock.schema.pointers import pointer_from_parts
 from openmock.validation.credentials import CredentialsCheck
 from openmock.validation.formpass import FormPass
@@ -86,7 +86,7 @@ class OperationValidator:
         try:
             self.index.deref(schema)
             check = self.index.checker(schema, "request")
-        except Exception:  # an unresolved $ref (the importer has said so): nothing to check
+        except SCHEMA_ERRORS:  # an unresolved $ref (the importer has said so): nothing to check
             return None
         return Compiled(check, self.index.validator(schema, "request"))
 
@@ -201,7 +201,7 @@ def _errors(compiled: Compiled, value: Any) -> list[ValidationError]:
         if compiled.check(value):
             return []
         errors = list(compiled.validator.iter_errors(value))
-    except Exception:
+    except SCHEMA_ERRORS:
         return []
     return sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
 
