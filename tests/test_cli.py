@@ -155,7 +155,7 @@ def _bodies(*args: str) -> list[str]:
 
 
 def test_same_seed_same_bodies_across_processes() -> None:
-    """design.md decision 5: --seed gives the same data in separate runs (no salted hash())."""
+    """docs/decisions/0004: --seed gives the same data in separate runs (no salted hash())."""
     first = _bodies("--seed", "7")
     assert first == _bodies("--seed", "7")
     assert first != _bodies("--seed", "8")

@@ -28,7 +28,7 @@ OVERLAPPING = {
 
 
 def test_hypothesis_jsonschema_pairing_still_works() -> None:
-    """design.md section 5: hypothesis-jsonschema 0.23.1 breaks with hypothesis >= 6.170.10
+    """docs/decisions/0005: hypothesis-jsonschema 0.23.1 breaks with hypothesis >= 6.170.10
     ("'many' object has no attribute 'more'"). If this fails after an upgrade, the pin in
     pyproject.toml was loosened past the break."""
     from hypothesis import HealthCheck, given, settings

@@ -2,13 +2,13 @@
 
 The compiled generator covers nearly every schema real specs use; for the rest (`oneOf`
 branches that overlap, `not`, allOf merges it cannot express) this module asks
-hypothesis-jsonschema for values. That costs seconds per schema (design.md decision 3), so it
+hypothesis-jsonschema for values. That costs seconds per schema (docs/decisions/0003), so it
 is never done on the event loop: the server runs `search()` in a worker thread the first time
 a schema needs it and keeps a pool of valid values per schema; requests then pick from the
 pool with their own seed.
 
 hypothesis-jsonschema understands JSON Schema drafts 4/6/7 without recursive references, so a
-schema is inlined and translated to draft 7 first (design.md section 5). The hypothesis pin
+schema is inlined and translated to draft 7 first (docs/decisions/0005). The hypothesis pin
 that keeps this pairing working is in pyproject.toml and guarded by tests/test_fallback.py.
 """
 

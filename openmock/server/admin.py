@@ -1,6 +1,6 @@
 """The admin API under /__openmock: health, the stubs, the spec, and the call log.
 
-Paths are the interface contract of design.md section 4; errors are problem+json like the
+Paths are an interface scripts rely on (docs/decisions/0006); errors are problem+json like the
 mock's own.
 """
 

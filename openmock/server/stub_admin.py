@@ -1,4 +1,4 @@
-"""The admin API's paths that change stubs at runtime (design.md section 4): add a stub or a
+"""The admin API's paths that change stubs at runtime (docs/admin-api.md): add a stub or a
 scenario, pick a default, change or delete, reset. Payload shapes come from edits.payload and
 are published in /__openmock/openapi.json.
 """

@@ -1,4 +1,4 @@
-"""VALIDATE: one operation's request checks, compiled once (design.md decision 2).
+"""VALIDATE: one operation's request checks, compiled once (docs/decisions/0002).
 
 Per parameter a jsonschema validator for its schema; per request media type a validator for
 its body schema; the security alternatives. A request is then checked without re-routing

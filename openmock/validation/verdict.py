@@ -35,7 +35,7 @@ class Violation:
     pointer: str | None = None  # JSON pointer into the body
 
     def as_error(self) -> dict[str, Any]:
-        """The entry of a problem's `errors` list (design.md section 4)."""
+        """The entry of a problem's `errors` list (docs/decisions/0006)."""
         error: dict[str, Any] = {"in": self.location}
         if self.name is not None:
             error["name"] = self.name
