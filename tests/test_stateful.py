@@ -612,13 +612,14 @@ def test_a_worker_reads_what_another_worker_created(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from openmock.pipeline import MockOptions
+    from openmock.server.config import ServeConfig
     from openmock.server.workers import worker_app, worker_environment
 
     db = str(tmp_path / "calls.db")
     options = MockOptions(stateful=True, state_db=db)
-    environment = worker_environment(
-        [str(SPECS / "petstore.yaml")], {}, False, options, db, True, None, cache_dir
-    )
+    specs = (str(SPECS / "petstore.yaml"),)
+    config = ServeConfig(specs, options=options, log_db=db, cache_dir=str(cache_dir))
+    environment = worker_environment(config)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     with running_server(worker_app()) as one, running_server(worker_app()) as other:

@@ -239,13 +239,12 @@ def test_a_worker_serves_a_change_another_worker_made(
     """Two workers' apps, built as `--workers` builds each one (server/workers.py), served on
     ports of their own: a change made through one is served by the other, with no reliance on
     how the OS spreads connections."""
-    from openmock.pipeline import MockOptions
+    from openmock.server.config import ServeConfig
     from openmock.server.workers import worker_app, worker_environment
 
     db = str(tmp_path / "calls.db")
-    environment = worker_environment(
-        [str(PETSTORE)], {}, False, MockOptions(), db, True, None, cache_dir
-    )
+    config = ServeConfig((str(PETSTORE),), log_db=db, cache_dir=str(cache_dir))
+    environment = worker_environment(config)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     with running_server(worker_app()) as one, running_server(worker_app()) as other:
@@ -256,3 +255,14 @@ def test_a_worker_serves_a_change_another_worker_made(
         assert made.status_code == 201
         answered = httpx.get(f"{other}/hello/x")
         assert answered.status_code == 200 and answered.json() == 1
+
+
+def test_a_serve_config_travels_to_workers_whole() -> None:
+    from openmock.pipeline import MockOptions
+    from openmock.server.config import ServeConfig
+
+    options = MockOptions(seed=3, delay=(10, 20), stateful=True, data="d.yaml", cors=False)
+    config = ServeConfig(
+        ("a.yaml", "b.yaml"), {"b": "/billing"}, True, options, "calls.db", False, "t", "/c"
+    )
+    assert ServeConfig.from_json(config.to_json()) == config

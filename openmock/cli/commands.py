@@ -289,10 +289,11 @@ def from_spec(
     data: str | None,
 ) -> None:
     """Serve every operation of SPEC as a mock (of each SPEC, several mounted together)."""
-    from openmock.calllog import CallStore
     from openmock.generate import GenerationEngine, UnknownLocale
     from openmock.generate.realism import Realism
-    from openmock.server import MockOptions, app_from_catalog
+    from openmock.pipeline import MockOptions
+    from openmock.server.app import build_app
+    from openmock.server.config import ServeConfig
     from openmock.server.reload import SpecWatcher
     from openmock.server.run import CannotListen, bind, serve, serve_workers
     from openmock.server.workers import worker_environment
@@ -317,11 +318,6 @@ def from_spec(
             "worker that received it (the workers share changes through --log-db)."
         )
     try:
-        calls = None if no_log else CallStore(log_db)
-    except (OSError, sqlite3.Error) as exc:
-        _fail(f"--log-db {log_db}: the call log cannot be opened ({exc}); pass another path, "
-              ":memory:, or --no-log.")  # fmt: skip
-    try:
         delay_range = parse_delay(delay, "--delay") if delay is not None else None
     except BadDelay as exc:
         _fail(f"{exc}.")
@@ -337,6 +333,21 @@ def from_spec(
         data=data,
         state_db=log_db if stateful and workers > 1 else None,
     )
+    config = ServeConfig(
+        specs=tuple(str(Path(spec).resolve()) for spec in specs),
+        prefixes=prefixes,
+        lenient=lenient,
+        options=options,
+        log_db=None if no_log else log_db,
+        admin=not no_admin,
+        admin_token=admin_token,
+        cache_dir=str(default_cache_dir()),
+    )
+    try:
+        calls = config.open_calls()
+    except (OSError, sqlite3.Error) as exc:
+        _fail(f"--log-db {log_db}: the call log cannot be opened ({exc}); pass another path, "
+              ":memory:, or --no-log.")  # fmt: skip
     keeper = None
     try:
         if workers > 1:  # the workers build the app; here only the locale is checked
@@ -346,10 +357,7 @@ def from_spec(
                 keeper = StateKeeper(catalog, index, GenerationEngine(index), data)
                 clear_namespace(log_db, catalog.key())
         else:
-            app = app_from_catalog(
-                catalog, index, options, calls, admin=not no_admin, admin_token=admin_token,
-                journal=":memory:" if no_log else log_db,
-            )  # fmt: skip
+            app = build_app(config, catalog, index, calls)
     except UnknownLocale as exc:
         _fail(f"--locale: {exc}.")
     except DataError as exc:
@@ -363,7 +371,7 @@ def from_spec(
     except CannotListen as exc:
         _fail(f"{exc}.")
     url = base_url(host, sock.getsockname()[1])
-    log = None if no_log else log_db
+    log = config.log_db
     if app is not None:
         keeper = app.state.mock.state.keeper
     resources = None if keeper is None else keeper.resources
@@ -373,11 +381,7 @@ def from_spec(
     if app is None:
         if calls is not None:
             calls.close()  # the workers open the file themselves
-        paths = [str(Path(spec).resolve()) for spec in specs]
-        environment = worker_environment(
-            paths, prefixes, lenient, options, log, not no_admin, admin_token,
-            default_cache_dir(),
-        )  # fmt: skip
+        environment = worker_environment(config)
         ready = f"openmock ready: {url}  ({workers} workers)"
         serve_workers(environment, workers, sock, lambda: click.echo(ready))
         click.echo("openmock stopped")

@@ -16,15 +16,48 @@ from openmock.calllog import CallStore
 from openmock.delays import Delay
 from openmock.edits import Journal
 from openmock.importer import build_catalog
-from openmock.importer.mounts import load_catalog
 from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.pipeline import MockOptions, MockState
 from openmock.schema.index import SchemaIndex
 from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable
+from openmock.server.config import ServeConfig
 from openmock.server.editing import Editor
 from openmock.server.json_body import UnreadableBody, unreadable_body
 from openmock.server.mock import MockApp
 from openmock.spec import Spec
+
+
+def build_app(
+    config: ServeConfig,
+    catalog: Catalog | None = None,
+    index: SchemaIndex | None = None,
+    calls: CallStore | None = None,
+) -> FastAPI:
+    """The app `config` describes, serving `catalog` (None: loaded from config.specs) and
+    recording calls into `calls` (None: not recorded). Runtime stub changes are kept in the
+    journal beside the call log and replayed from it on start. Raises SpecError,
+    UnknownLocale for a bad locale and DataError for a bad options.data file."""
+    if catalog is None or index is None:
+        catalog, index = config.load()
+    mock = MockApp(MockState.build(catalog, index, config.options), calls)
+    editor = Editor(mock, Journal(config.journal, catalog.key()), follow=config.follow)
+    app = OpenmockApp(
+        mock,
+        config.admin,
+        title="openmock admin API",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=f"{ADMIN_PREFIX}/openapi.json",
+    )
+    if config.admin:
+        app.include_router(admin_router(mock, time.monotonic(), config.admin_token, editor))
+        app.add_exception_handler(AdminUnauthorized, unauthorized)
+        app.add_exception_handler(RequestValidationError, unreadable)
+        app.add_exception_handler(UnreadableBody, unreadable_body)
+    app.state.mock = mock
+    app.state.editor = editor
+    return app
 
 
 def app_from_catalog(
@@ -32,36 +65,10 @@ def app_from_catalog(
     index: SchemaIndex,
     options: MockOptions | None = None,
     calls: CallStore | None = None,
-    *,
-    admin: bool = True,
-    admin_token: str | None = None,
-    journal: str | Path = ":memory:",
-    follow: bool = False,
 ) -> FastAPI:
-    """The app serving an imported catalog, recording calls into `calls` (None: not
-    recorded); the admin API under /__openmock unless `admin` is False, requiring
-    `admin_token` when one is given. Runtime stub changes are kept in the SQLite file
-    `journal` and replayed from it on start; `follow`: other processes (workers) change it
-    too. Raises UnknownLocale for a bad options.locale."""
-    mock = MockApp(MockState.build(catalog, index, options), calls)
-    editor = Editor(mock, Journal(journal, catalog.key()), follow=follow)
-    app = OpenmockApp(
-        mock,
-        admin,
-        title="openmock admin API",
-        version=__version__,
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=f"{ADMIN_PREFIX}/openapi.json",
-    )
-    if admin:
-        app.include_router(admin_router(mock, time.monotonic(), admin_token, editor))
-        app.add_exception_handler(AdminUnauthorized, unauthorized)
-        app.add_exception_handler(RequestValidationError, unreadable)
-        app.add_exception_handler(UnreadableBody, unreadable_body)
-    app.state.mock = mock
-    app.state.editor = editor
-    return app
+    """The app serving an imported catalog with `options` and the defaults of everything else
+    (tests and embedders with a catalog in hand)."""
+    return build_app(ServeConfig(options=options or MockOptions()), catalog, index, calls)
 
 
 ADMIN_ROOT = ADMIN_PREFIX + "/"
@@ -111,12 +118,6 @@ def create_app(
     log). `stateful`: collections keep what is created (`data`: a file of items to start
     from). Raises SpecError on a bad spec, UnknownLocale on a locale Faker does not have and
     DataError on a `data` file that cannot be used."""
-    if isinstance(spec, Spec):
-        index = SchemaIndex(spec.document)
-        catalog = build_catalog(spec, index)
-    else:
-        paths = [str(spec)] if isinstance(spec, str | Path) else [str(p) for p in spec]
-        catalog, index = load_catalog(paths, prefixes, lenient=lenient, cache_dir=cache_dir)
     options = MockOptions(
         seed=seed,
         dynamic=dynamic,
@@ -128,13 +129,22 @@ def create_app(
         stateful=stateful,
         data=str(data) if data is not None else None,
     )
-    calls = CallStore(log_db) if log_db is not None else None
-    return app_from_catalog(
-        catalog,
-        index,
-        options,
-        calls,
+    config = ServeConfig(
+        specs=() if isinstance(spec, Spec) else _paths(spec),
+        prefixes=prefixes or {},
+        lenient=lenient,
+        options=options,
+        log_db=str(log_db) if log_db is not None else None,
         admin=admin,
         admin_token=admin_token,
-        journal=log_db if log_db is not None else ":memory:",
+        cache_dir=str(cache_dir) if cache_dir is not None else None,
     )
+    catalog = index = None
+    if isinstance(spec, Spec):
+        index = SchemaIndex(spec.document)
+        catalog = build_catalog(spec, index)
+    return build_app(config, catalog, index, config.open_calls())
+
+
+def _paths(spec: str | Path | Sequence[str | Path]) -> tuple[str, ...]:
+    return (str(spec),) if isinstance(spec, str | Path) else tuple(str(p) for p in spec)
