@@ -341,3 +341,28 @@ def test_fresh_answers_are_stored_in_their_rows(tmp_path: Path) -> None:
         ('{"n": 1}', "ok"),
         ('{"n": 2}', "ok"),
     ]
+
+
+def test_a_calls_fields_are_listed_once() -> None:
+    """CallRecord lists a call's fields and where each is kept; the stored row, the answer
+    part, the Recorder's reading of an Answer and the admin API's JSON all follow that list."""
+    from dataclasses import fields
+
+    from openmock.calllog import rows
+    from openmock.calllog.record import CallRecord
+    from openmock.server.recording import _answer_fields
+
+    names = [f.name for f in fields(CallRecord)]
+    answer = Answer(404, [("x-a", "1")], b"{}", "s", "gone", "code", "problem")
+    assert tuple(_answer_fields(answer)) == rows.ANSWER_FIELDS
+    assert set(rows.CallRow._fields[: rows.STORED]) == set(rows.ROW_FIELDS) | {
+        "request_key",
+        "answer_key",
+    }
+    record = CallRecord(
+        "c1", 1.5, "GET", "/p?a=1", "/p", {"a": "1"}, {"accept": "*/*"}, None, 0, "s",
+        "gone", "code", 404, {"x-a": "1"}, "{}", 2, 0.25, [], "problem", None, [],
+    )  # fmt: skip
+    stored = rows.row_of(record)
+    read = rows.record_of(list(stored[: rows.STORED]), dict(rows.parts_of([stored])))
+    assert list(read) == names and read == asdict(record)

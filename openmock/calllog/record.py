@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -28,32 +28,47 @@ def secrets_of(stub: Stub) -> Secrets:
     return headers, query
 
 
+# Where each of a call's fields is kept (CallRecord's metadata): in its row, in its request
+# part (the headers), in its answer part (what the mock answered), or worked out when read.
+ROW, REQUEST_PART, ANSWER_PART, DERIVED = "row", "request", "answer", "derived"
+
+
+IN_ROW, IN_REQUEST, IN_ANSWER = {"kept": ROW}, {"kept": REQUEST_PART}, {"kept": ANSWER_PART}
+WORKED_OUT = {"kept": DERIVED}
+
+
 @dataclass(slots=True)
 class CallRecord:
-    """One call whole: what `CallStore.add` takes (tests, the embedded API) and what the admin
-    API's JSON follows, field by field (the server's path makes rows directly: rows.py)."""
+    """One call whole: the one list of a call's fields. What `CallStore.add` takes (tests, the
+    embedded API) and what the admin API's JSON follows, field by field; rows.py derives from
+    it how a call is stored (its row, its parts) and read back."""
 
-    id: str
-    time: float  # seconds since the epoch
-    method: str
-    url: str  # path and query, secrets in the query redacted
-    path: str
-    query: dict[str, Any]
-    request_headers: dict[str, str]
-    request_body: str | None
-    request_size: int
-    stub: str | None
-    scenario: str | None
-    reason: str  # why this scenario answered (X-Openmock-Reason), or why nothing did
-    status: int
-    response_headers: dict[str, str]
-    response_body: str | None
-    response_size: int
-    duration_ms: float
-    errors: list[dict[str, Any]] = field(default_factory=list)  # validation violations
-    source: str | None = None  # example | generated | problem
-    seed: int | None = None
-    closest: list[str] = field(default_factory=list)  # for a path that matched nothing
+    id: str = field(metadata=IN_ROW)
+    time: float = field(metadata=IN_ROW)  # seconds since the epoch
+    method: str = field(metadata=IN_ROW)
+    url: str = field(metadata=IN_ROW)  # path and query, secrets in the query redacted
+    path: str = field(metadata=IN_ROW)
+    query: dict[str, Any] = field(metadata=WORKED_OUT)  # from the URL
+    request_headers: dict[str, str] = field(metadata=IN_REQUEST)
+    request_body: str | None = field(metadata=IN_ROW)
+    request_size: int = field(metadata=IN_ROW)
+    stub: str | None = field(metadata=IN_ROW)
+    scenario: str | None = field(metadata=IN_ANSWER)
+    reason: str = field(metadata=IN_ANSWER)  # why this answer (X-Openmock-Reason), or why none
+    status: int = field(metadata=IN_ROW)
+    response_headers: dict[str, str] = field(metadata=IN_ANSWER)
+    response_body: str | None = field(metadata=IN_ANSWER)
+    response_size: int = field(metadata=IN_ANSWER)
+    duration_ms: float = field(metadata=IN_ROW)
+    errors: list[dict[str, Any]] = field(metadata=IN_ANSWER, default_factory=list)  # violations
+    source: str | None = field(metadata=IN_ANSWER, default=None)  # example | generated | problem...
+    seed: int | None = field(metadata=IN_ANSWER, default=None)
+    closest: list[str] = field(metadata=IN_ANSWER, default_factory=list)  # a path that matched none
+
+
+def kept_in(where: str) -> tuple[str, ...]:
+    """The names of the fields a call keeps `where` (ROW, REQUEST_PART, ANSWER_PART...)."""
+    return tuple(f.name for f in fields(CallRecord) if f.metadata["kept"] == where)
 
 
 def truncate_body(body: bytes) -> str | None:

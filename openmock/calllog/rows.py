@@ -18,47 +18,53 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import MISSING, asdict, fields
 from hashlib import blake2b
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import parse_qsl
 
 import orjson
 
-from openmock.calllog.record import CallRecord
+from openmock.calllog.record import ANSWER_PART, REQUEST_PART, ROW, CallRecord, kept_in
 from openmock.request.body import collect_fields
 
-# A queued call: id, time, method, path, url, status, stub, duration_ms, request_body,
-# request_size, the keys of its request part and answer part, then those parts' JSON (None
-# for a part already stored). An answer that will not come again (fresh data) is kept in its
-# row instead: its fields in place of the key. The stored row is the first twelve.
-CallRow = tuple[
-    str, float, str, str, str, int, "str | None", float, "str | None", int,
-    int, "int | dict[str, Any]", str, "str | None",
-]  # fmt: skip
+
+class CallRow(NamedTuple):
+    """A queued call: CallRecord's fields kept in the row, then the keys of its request part
+    and answer part, then those parts' JSON (None for a part already stored). An answer that
+    will not come again (fresh data) is kept in its row instead: its fields in place of the
+    key. The stored row (a JSON array) is the fields up to `request_json`; the order is the
+    layout of logs already written, so it only ever grows at the end."""
+
+    id: str
+    time: float
+    method: str
+    path: str
+    url: str
+    status: int
+    stub: str | None
+    duration_ms: float
+    request_body: str | None
+    request_size: int
+    request_key: int
+    answer_key: int | dict[str, Any]
+    request_json: str
+    answer_json: str | None
+
+
 StoredRow = Sequence[Any]
-# Field positions (Final, so that mypy knows each one's type in a CallRow).
-ID: Final = 0
-TIME: Final = 1
-METHOD: Final = 2
-PATH: Final = 3
-URL: Final = 4
-STATUS: Final = 5
-STUB: Final = 6
-DURATION: Final = 7
-BODY: Final = 8
-SIZE: Final = 9
-REQUEST: Final = 10
-ANSWER: Final = 11
-STORED: Final = 12  # a queued row's first STORED fields are stored; the parts' JSON follow
-REQUEST_JSON: Final = 12
-ANSWER_JSON: Final = 13
 Part = tuple[int, str]  # (digest, JSON text)
 
-ANSWER_FIELDS = (
-    "scenario", "reason", "response_headers", "response_body", "response_size",
-    "errors", "source", "seed", "closest",
-)  # fmt: skip
+ROW_FIELDS = kept_in(ROW)  # CallRecord's fields a row holds itself
+ANSWER_FIELDS = kept_in(ANSWER_PART)  # ... and those its answer part holds
+assert set(CallRow._fields[: len(ROW_FIELDS)]) == set(ROW_FIELDS), "CallRow lost a field"
+POSITION = {name: n for n, name in enumerate(CallRow._fields)}  # a stored row's fields
+STORED: Final = POSITION["request_json"]  # a queued row's first STORED fields are stored
+ID, TIME, METHOD, PATH = POSITION["id"], POSITION["time"], POSITION["method"], POSITION["path"]
+STATUS, STUB, URL = POSITION["status"], POSITION["stub"], POSITION["url"]
+REQUEST, ANSWER = POSITION["request_key"], POSITION["answer_key"]
+# What a call shows for an answer field its part lacks (a log from before the field).
+EMPTY: dict[str, Any] = {"reason": "", "response_headers": {}, "response_size": 0}
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS call_batches (
@@ -72,19 +78,21 @@ TABLES = (
 )
 # For a person with the sqlite3 shell (`select * from calls`): one row per call, newest
 # last (needs SQLite's JSON functions, built in since 3.38; the store itself does not use it).
-CALLS_VIEW = """CREATE VIEW IF NOT EXISTS calls AS
+CALLS_VIEW = f"""CREATE VIEW IF NOT EXISTS calls AS
 SELECT id, time, method, url, status, stub, answer ->> 'scenario' AS scenario,
        answer ->> 'reason' AS reason, round(duration_ms, 3) AS duration_ms, request_headers,
        request_body, answer -> 'response_headers' AS response_headers,
        answer ->> 'response_body' AS response_body, answer -> 'errors' AS errors
 FROM (
-    SELECT b.seq, r.key AS position, r.value ->> 0 AS id, r.value ->> 1 AS time,
-           r.value ->> 2 AS method, r.value ->> 4 AS url, r.value ->> 5 AS status,
-           r.value ->> 6 AS stub, r.value ->> 7 AS duration_ms, r.value ->> 8 AS request_body,
-           q.json AS request_headers, coalesce(a.json, r.value -> 11) AS answer
+    SELECT b.seq, r.key AS position, r.value ->> {ID} AS id, r.value ->> {TIME} AS time,
+           r.value ->> {METHOD} AS method, r.value ->> {URL} AS url,
+           r.value ->> {STATUS} AS status, r.value ->> {STUB} AS stub,
+           r.value ->> {POSITION["duration_ms"]} AS duration_ms,
+           r.value ->> {POSITION["request_body"]} AS request_body,
+           q.json AS request_headers, coalesce(a.json, r.value -> {ANSWER}) AS answer
     FROM call_batches b, json_each(b.rows) r
-    LEFT JOIN call_parts q ON q.key = r.value ->> 10
-    LEFT JOIN call_parts a ON a.key = r.value ->> 11
+    LEFT JOIN call_parts q ON q.key = r.value ->> {REQUEST}
+    LEFT JOIN call_parts a ON a.key = r.value ->> {ANSWER}
 )
 ORDER BY seq, position"""
 
@@ -111,7 +119,7 @@ def row_of(record: CallRecord) -> CallRow:
 def row_of_dict(call: dict[str, Any]) -> CallRow:
     request_key, request_json = part(call.get("request_headers") or {})
     answer_key, answer_json = answer_part(call)
-    return (
+    return CallRow(
         call["id"], call["time"], call["method"], call["path"], call.get("url") or call["path"],
         call["status"], call.get("stub"), call.get("duration_ms", 0.0), call.get("request_body"),
         call.get("request_size", 0), request_key, answer_key, request_json, answer_json,
@@ -121,7 +129,7 @@ def row_of_dict(call: dict[str, Any]) -> CallRow:
 def batch_values(batch: Sequence[CallRow]) -> tuple[float, float, int, str]:
     """The values of INSERT_BATCH for these rows (the parts' JSON left out)."""
     stored = orjson.dumps([row[:STORED] for row in batch]).decode()
-    times = [row[TIME] for row in batch]
+    times = [row.time for row in batch]
     return min(times), max(times), len(batch), stored
 
 
@@ -129,8 +137,8 @@ def parts_of(batch: Iterable[CallRow]) -> list[Part]:
     """The distinct parts a batch of queued rows refers to."""
     found: dict[int, str] = {}
     for row in batch:
-        found[row[REQUEST]] = row[REQUEST_JSON]
-        answer, answer_json = row[ANSWER], row[ANSWER_JSON]
+        found[row.request_key] = row.request_json
+        answer, answer_json = row.answer_key, row.answer_json
         if answer_json is not None and isinstance(answer, int):  # else: kept in the row
             found[answer] = answer_json
     return list(found.items())
@@ -148,7 +156,8 @@ def query_of(url: str) -> dict[str, Any]:
 
 
 def record_of(row: StoredRow, parts: dict[int, str]) -> dict[str, Any]:
-    """A call as the admin API shows it (CallRecord's fields, in order)."""
+    """A call as the admin API shows it: CallRecord's fields, in order, each from where the
+    call keeps it."""
     request = parts.get(row[REQUEST])
     answered: dict[str, Any]
     if isinstance(row[ANSWER], dict):  # kept in the row
@@ -156,26 +165,23 @@ def record_of(row: StoredRow, parts: dict[int, str]) -> dict[str, Any]:
     else:
         answer = parts.get(row[ANSWER])
         answered = orjson.loads(answer) if answer else {}
-    return {
-        "id": row[ID],
-        "time": row[TIME],
-        "method": row[METHOD],
-        "url": row[URL],
-        "path": row[PATH],
-        "query": query_of(row[URL]),
-        "request_headers": orjson.loads(request) if request else {},
-        "request_body": row[BODY],
-        "request_size": row[SIZE],
-        "stub": row[STUB],
-        "scenario": answered.get("scenario"),
-        "reason": answered.get("reason", ""),
-        "status": row[STATUS],
-        "response_headers": answered.get("response_headers") or {},
-        "response_body": answered.get("response_body"),
-        "response_size": answered.get("response_size", 0),
-        "duration_ms": round(row[DURATION], 3),
-        "errors": answered.get("errors") or [],
-        "source": answered.get("source"),
-        "seed": answered.get("seed"),
-        "closest": answered.get("closest") or [],
-    }
+    call: dict[str, Any] = {}
+    for item in fields(CallRecord):
+        name, kept = item.name, item.metadata["kept"]
+        if kept == ROW:
+            call[name] = row[POSITION[name]]
+        elif kept == ANSWER_PART:
+            value = answered.get(name)
+            call[name] = value if value is not None else _empty(item)
+        elif kept == REQUEST_PART:
+            call[name] = orjson.loads(request) if request else {}
+        else:  # DERIVED: the query, from the URL
+            call[name] = query_of(row[URL])
+    call["duration_ms"] = round(call["duration_ms"], 3)
+    return call
+
+
+def _empty(item: Any) -> Any:
+    if item.default_factory is not MISSING:
+        return item.default_factory()
+    return EMPTY.get(item.name, None if item.default is MISSING else item.default)

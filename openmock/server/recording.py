@@ -33,7 +33,8 @@ def _same_answer(kept: Answer, answer: Answer) -> bool:
 
 
 def _answer_fields(answer: Answer) -> dict[str, Any]:
-    """What the log keeps of an answer besides its status and stub (rows.ANSWER_FIELDS)."""
+    """What the log keeps of an answer besides its status and stub: CallRecord's answer-part
+    fields (rows.ANSWER_FIELDS), each made from the Answer."""
     return {
         "scenario": answer.scenario or None,
         "reason": answer.reason,
@@ -89,7 +90,7 @@ class Recorder:
             body, size = truncate_body(request_body), len(request_body)
         elif request_body is None:  # refused unread: larger than the limit
             body, size = "[too large]", -1
-        row: CallRow = (
+        row = CallRow(
             call_id, time.time(), scope["method"], path, url, answer.status,
             answer.stub or None, duration_ms, body, size,
             request_key, answer_key, request_json, answer_json,
