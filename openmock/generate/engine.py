@@ -22,7 +22,7 @@ from openmock.generate.fallback import SearchFallback
 from openmock.generate.realism import Realism
 from openmock.generate.regex import RegexUnsupported
 from openmock.generate.scalars import Draw, GenerationError, derive_seed
-from openmock.schema.index import SchemaIndex
+from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex
 
 ATTEMPTS = 8
 Outcome = Literal["fast", "fallback", "unsatisfiable"]
@@ -123,7 +123,7 @@ class GenerationEngine:
                     return value
                 validator = self.index.validator(schema, direction)  # to say why not
                 error = next(iter(validator.iter_errors(value)), None)
-            except Exception as exc:  # e.g. a pattern Python's re cannot compile
+            except SCHEMA_ERRORS as exc:  # e.g. a pattern Python's re cannot compile
                 raise GenerationError(f"the schema cannot be checked: {exc}") from None
             if error is None:  # the two disagree: jsonschema is the reference
                 return value
