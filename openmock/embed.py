@@ -83,15 +83,17 @@ class RunningMock:
         store = self._mock.calls
         if store is None:
             raise RuntimeError("this mock records no calls (started with log_db=None)")
-        return verify(read_expectation(pattern), store.calls(limit=store.keep))
+        recorded = store.calls(limit=store.keep)
+        return verify(read_expectation(pattern), recorded, self._mock.state.catalog.base_paths)
 
     def assert_called(self, **pattern: Any) -> None:
         """`verify`, raising AssertionError with the near misses when not met."""
         result = self.verify(**pattern)
         if not result["met"]:
             misses = "\n".join(
-                f"  {m['method']} {m['url']} -> {m['status']}: {'; '.join(m['differences'])}"
-                for m in result.get("near_misses", [])
+                f"  {m['method']} {m['url']} -> {m['status']}: "
+                + "; ".join(m.get("differences", ["unexpected"]))
+                for m in result.get("near_misses", result.get("unexpected", []))
             )
             raise AssertionError(
                 f"expected {result['expected']} call(s) like {result['pattern']}, found "

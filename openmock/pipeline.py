@@ -49,6 +49,9 @@ from openmock.state import StateKeeper
 from openmock.stateful import applies, state_answer
 from openmock.validation import RequestValidator, Verdict
 
+VIOLATIONS_HEADER = "x-openmock-violations"
+VIOLATIONS_CHARS = 600
+
 
 @dataclass(frozen=True)
 class MockOptions:
@@ -239,12 +242,14 @@ def _paired(
 
 
 def _preflight(state: MockState, headers: Mapping[str, str], path: str) -> Answer | None:
-    """A CORS preflight for a mocked path, answered by the mock (None: not one)."""
+    """A CORS preflight, answered by the mock (None: not one): the methods the spec has at
+    the path, and the one asked for even where the spec has none (an unknown path, an
+    undocumented method), so that the browser sends the request and the page sees the real
+    404 or 405 problem instead of a failed fetch."""
     if not cors.is_preflight(headers):
         return None
-    allowed = state.table.methods_at(path)
-    if not allowed:
-        return None  # an unknown path: the usual 404
+    asked = headers["access-control-request-method"].strip().upper()
+    allowed = tuple(sorted({*state.table.methods_at(path), asked}))
     return Answer(
         204, cors.preflight_headers(headers, allowed), b"", reason="cors preflight", source="cors"
     )
@@ -264,13 +269,26 @@ def _invalid(
         verdict.status, verdict.title, verdict.detail, verdict.errors(), verdict.challenges
     )
     if selection is None:
-        return problem_answer(problem, stub.id, reason="invalid request")
-    gen = replace(gen, key=f"{gen.key}|{selection.scenario.id}")
-    made = _respond(state, stub, selection, headers, gen, instead=problem)
-    made.errors = verdict.errors()
-    if verdict.status == 401 and not made.has_header("www-authenticate"):
-        made.headers.extend(("www-authenticate", c) for c in verdict.challenges)
-    return made
+        refused = problem_answer(problem, stub.id, reason="invalid request")
+    else:
+        gen = replace(gen, key=f"{gen.key}|{selection.scenario.id}")
+        refused = _respond(state, stub, selection, headers, gen, instead=problem)
+        refused.errors = verdict.errors()
+        if verdict.status == 401 and not refused.has_header("www-authenticate"):
+            refused.headers.extend(("www-authenticate", c) for c in verdict.challenges)
+    refused.headers.append((VIOLATIONS_HEADER, violations_header(verdict)))
+    return refused
+
+
+def violations_header(verdict: Verdict) -> str:
+    """`X-Openmock-Violations` (as Prism's `sl-violations`): how many, and the first ones, on
+    every answer to an invalid request, so a client sees what was wrong even when the spec's
+    own error response is served. One line, at most VIOLATIONS_CHARS."""
+    count = len(verdict.violations)
+    first = "; ".join(v.sentence() for v in verdict.violations[:3])
+    text = f"{count} violation{'s' if count != 1 else ''}: {first}"
+    text = " ".join(text.split())  # no line breaks from a message
+    return text if len(text) <= VIOLATIONS_CHARS else text[: VIOLATIONS_CHARS - 3] + "..."
 
 
 def _respond(

@@ -225,11 +225,21 @@ def _text_deserializers(document: dict[str, Any]) -> dict[str, Any]:
         base = media.split(";")[0].strip().lower()
         if "json" in base:
             out[media] = out[base] = lambda raw, **_: json.loads(raw)
+        elif base.endswith("/*"):  # a range, answered in a concrete type: JSON, else text
+            out[media] = out[base] = _json_or_text
         elif base.startswith("text/"):
             out[media] = out[base] = lambda raw, **_: (
                 raw.decode() if isinstance(raw, bytes) else raw
             )
     return out
+
+
+def _json_or_text(raw: Any, **_: Any) -> Any:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _binary(content_type: str) -> bool:

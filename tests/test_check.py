@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import CORPUS, SPECS, SpecMaker
+from corpus import discover_roots, rel
 
 from openmock.cli.check import check_spec
 
@@ -81,3 +83,32 @@ def test_an_invalid_document_is_reported_not_raised(tmp_path: Path) -> None:
     report = check_spec(invalid)
     assert [f.kind for f in report.errors] == ["spec"]
     assert report.operations == 2  # what a lenient load imports is checked too
+
+
+def test_a_dangling_ref_is_a_finding_not_a_traceback(make_spec: SpecMaker) -> None:
+    """`from-spec` reported these cleanly; `check` raised on the response schema that refers
+    to nowhere (issue 17, item 19)."""
+    missing = {"$ref": "#/components/schemas/Nope"}
+    elsewhere = {"$ref": "other.yaml#/Missing"}
+    spec = make_spec(
+        paths={
+            "/a": {"get": {"responses": {"200": {"description": "ok", "content": {
+                "application/json": {"schema": missing}}}}}},
+            "/b": {"post": {"requestBody": {"content": {"application/json": {
+                "schema": elsewhere, "example": {"a": 1}}}},
+                "responses": {"204": {"description": "ok"}}}},
+        }
+    )  # fmt: skip
+    done = _run(str(spec))
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "'#/components/schemas/Nope' points to nothing" in done.stdout
+    assert "a file that does not exist" in done.stdout
+    assert "GET /a response 200 (application/json): no value satisfies" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root", discover_roots(), ids=rel)
+def test_check_reports_every_corpus_document_without_raising(root: Path, cache_dir: Path) -> None:
+    """Every document of the corpus, broken ones included: a report, never an exception."""
+    report = check_spec(str(root), cache_dir=cache_dir)
+    assert report.as_json()["spec"]

@@ -78,22 +78,25 @@ def test_not_openapi(make_spec: SpecMaker) -> None:
     assert_clean_failure(run("from-spec", str(path)), "not an OpenAPI document")
 
 
-def test_invalid_spec_suggests_lenient(make_spec: SpecMaker) -> None:
+def test_an_invalid_spec_is_served_with_a_summary_unless_strict(make_spec: SpecMaker) -> None:
+    """Real vendors' specs often break a rule; they are served as far as they can be, with a
+    short summary, and `--strict` refuses them (issue 17, item 2)."""
     path = make_spec(paths={"/pets": {"get": {"responses": {"200": {}}}}})
-    assert_clean_failure(run("import", str(path)), str(path), "/paths/~1pets", "--lenient")
+    result = run("import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "the spec has 1 problem; serving what can be served" in result.stderr
+    assert "/paths/~1pets" in result.stderr
+    assert f"`openmock check {path}` lists them all" in result.stderr
+    assert "GET" in result.stdout
+    assert run("import", str(path), "--lenient").returncode == 0  # still accepted
+    strict = run("import", str(path), "--strict")
+    assert_clean_failure(strict, str(path), "/paths/~1pets", "without --strict")
 
 
 def test_unresolvable_ref(make_spec: SpecMaker) -> None:
+    """Nothing left to serve: refused even without --strict."""
     path = make_spec(paths={"/pets": {"$ref": "other.yaml#/nope"}})
     assert_clean_failure(run("import", str(path)), "other.yaml", "/paths/~1pets")
-
-
-def test_lenient_imports_with_warnings(make_spec: SpecMaker) -> None:
-    path = make_spec(paths={"/pets": {"get": {"responses": {"200": {}}}}})
-    result = run("import", str(path), "--lenient")
-    assert result.returncode == 0, result.stderr
-    assert "warning" in result.stderr.lower()
-    assert "GET" in result.stdout
 
 
 def test_port_in_use_is_a_clear_error() -> None:
@@ -246,3 +249,50 @@ def test_delay_and_cors_options() -> None:
         text=True,
     )
     assert bad.returncode == 2 and "--delay must be milliseconds" in bad.stderr
+
+
+def test_exec_runs_a_command_against_the_mock_and_verifies_its_calls(tmp_path: Path) -> None:
+    """`openmock exec SPEC --verify FILE -- COMMAND` (issue 17, item 17): the command sees
+    OPENMOCK_URL; the exit status is the command's, or 1 when a verification fails."""
+    spec = str(SPECS / "petstore.yaml")
+    calls = tmp_path / "calls.yaml"
+    calls.write_text("- {method: GET, path: /pets, count: 1}\n- {method: POST, path: /pets*}\n")
+    client = (
+        "import httpx, os; url = os.environ['OPENMOCK_URL']; "
+        "assert httpx.get(url + '/pets').status_code == 200; "
+        "httpx.post(url + '/pets', json={'name': 'Rex'})"
+    )
+    done = run("exec", spec, "--verify", str(calls), "--", sys.executable, "-c", client)
+    assert done.returncode == 0, done.stderr
+    assert "2 verification(s) met" in done.stderr
+    only_get = client.split("; httpx.post")[0]
+    missed = run("exec", spec, "--verify", str(calls), "--", sys.executable, "-c", only_get)
+    assert missed.returncode == 1 and "Traceback" not in missed.stderr
+    assert "verification failed: expected at least 1 call(s) like" in missed.stderr
+    assert "closest: GET /pets -> 200: method is GET, not POST" in missed.stderr
+    failing = run("exec", spec, "--", sys.executable, "-c", "import sys; sys.exit(3)")
+    assert failing.returncode == 3  # the command's own status
+    assert_clean_failure(run("exec", spec), "openmock exec api.yaml -- npm test")
+    calls.write_text("- {method: GET, count: -1, colour: red}\n")
+    assert_clean_failure(run("exec", spec, "--verify", str(calls), "--", "true"), "#/0")
+
+
+def test_restored_runtime_changes_are_shown_at_start(tmp_path: Path) -> None:
+    """A restart serves the runtime changes kept beside the call log; the start-up table says
+    which, and how to drop them (issue 17, item 16)."""
+    db = str(tmp_path / "calls.db")
+    spec = str(SPECS / "petstore.yaml")
+    with serving(spec, "--log-db", db) as (url, _):
+        hello = {"method": "GET", "path": "/hello", "scenarios": [{"name": "hi", "body": 1}]}
+        assert httpx.post(f"{url}/__openmock/stubs", json=hello).status_code == 201
+        down = {"name": "down", "status": 503}
+        assert httpx.post(f"{url}/__openmock/stubs/listPets/scenarios", json=down).is_success
+        pick = {"scenario": "down"}
+        assert httpx.put(f"{url}/__openmock/stubs/listPets/default", json=pick).is_success
+    with serving(spec, "--log-db", db) as (url, lines):
+        printed = "".join(lines)
+        assert f"restored 3 runtime change(s) from {db}" in printed
+        assert f"POST {url}/__openmock/reset drops them" in printed
+        pets = next(line for line in lines if " listPets " in line)
+        assert "(+1 runtime)" in pets and "(set at runtime)" in pets
+        assert any("GET /hello (runtime)" in line for line in lines)

@@ -90,3 +90,13 @@ def test_dynamic_option_makes_every_response_fresh(
     with running_server(app) as url, httpx.Client(base_url=url) as client:
         bodies = {client.get("/v1/pets/42").text for _ in range(4)}
     assert len(bodies) > 1
+
+
+def test_dynamic_data_is_generated_where_the_scenario_has_an_example(pets: httpx.Client) -> None:
+    """`Prefer: dynamic=true` generates from the schema even for an example scenario, as
+    Prism's -d does (issue 17, item 9); without it the example is served as written."""
+    assert [p["name"] for p in pets.get("/v1/pets").json()] == ["Tom", "Felix"]
+    fresh = [pets.get("/v1/pets", headers={"Prefer": "dynamic=true"}) for _ in range(3)]
+    assert all(r.status_code == 200 and r.headers["x-openmock-scenario"] == "cats" for r in fresh)
+    assert len({r.text for r in fresh}) == 3
+    assert all(isinstance(r.json(), list) for r in fresh)

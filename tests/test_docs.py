@@ -37,3 +37,15 @@ def test_the_ci_job_in_the_docs_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr + (tmp_path / "mock.log").read_text()
     assert done.stdout.rstrip().endswith("mock ok")
     assert (tmp_path / "mock-calls.db").exists()
+
+
+def test_the_verify_file_in_the_docs_reads(tmp_path: Path) -> None:
+    """docs/ci.md's `openmock exec --verify` example is a file exec accepts."""
+    from openmock.cli.execute import read_verify_file
+
+    text = (ROOT / "docs" / "ci.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert block, "docs/ci.md lost its verify file example"
+    path = tmp_path / "calls.yaml"
+    path.write_text(block.group(1))
+    assert len(read_verify_file(str(path))) == 3

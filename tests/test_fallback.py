@@ -58,6 +58,22 @@ def test_schema_the_fast_path_cannot_do_is_found_by_the_search() -> None:
         fast_only.value(NOT_A_LETTER, "0")
 
 
+def test_the_search_is_bounded_by_work_not_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same schema gets the same pool however slow the machine (issue 17, item 22): the
+    search counts draws; a clock that races ahead changes nothing."""
+    import time
+
+    first = GenerationEngine(SchemaIndex({}))
+    pool = [first.value(NOT_A_LETTER, str(i)) for i in range(8)]
+    clock = iter(range(0, 10**9, 1000))  # every look at the clock: 1,000 s later
+    monkeypatch.setattr(time, "monotonic", lambda: float(next(clock)))
+    busy = GenerationEngine(SchemaIndex({}))
+    assert [busy.value(NOT_A_LETTER, str(i)) for i in range(8)] == pool
+    hopeless = {"type": "string", "pattern": "^a$", "not": {"const": "a"}}
+    with pytest.raises(GenerationError, match=r"nothing found in \d+ draws|no valid value"):
+        busy.value(hopeless, "k")
+
+
 def test_overlapping_one_of_branches_are_told_apart_by_the_fast_path() -> None:
     engine = GenerationEngine(SchemaIndex({}), search=False)
     validator = jsonschema.Draft202012Validator(OVERLAPPING)

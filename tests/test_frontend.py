@@ -38,11 +38,26 @@ def test_a_browser_preflight_succeeds_for_a_mocked_path(cache_dir: Path) -> None
         assert answer.headers["access-control-allow-origin"] == ORIGIN
         exposed = answer.headers["access-control-expose-headers"].split(", ")
         assert "x-openmock-scenario" in exposed and "x-openmock-call-id" in exposed
-        unknown = client.options(
-            "/v1/nowhere", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
+        # An unknown path or an undocumented method: the preflight lets the request through,
+        # so the page reads the real 404 or 405 problem, not "Failed to fetch" (issue 17,
+        # item 12).
+        for path, method, status in (("/v1/nowhere", "GET", 404), ("/v1/pets/7", "PUT", 405)):
+            asked = {"Origin": ORIGIN, "Access-Control-Request-Method": method}
+            preflight = client.options(path, headers=asked)
+            assert preflight.status_code == 204
+            assert method in preflight.headers["access-control-allow-methods"].split(", ")
+            real = client.request(method, path, headers={"Origin": ORIGIN})
+            assert real.status_code == status
+            assert real.headers["content-type"] == "application/problem+json"
+            assert real.headers["access-control-allow-origin"] == ORIGIN  # readable by the app
+        # ... and the admin API answers browser tools on other origins
+        admin = client.options(
+            "/__openmock/stubs", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
         )
-        assert unknown.status_code == 404  # not a mocked path: the usual problem
-        assert unknown.headers["access-control-allow-origin"] == ORIGIN  # readable by the app
+        assert admin.status_code == 200
+        assert admin.headers["access-control-allow-origin"] == ORIGIN
+        calls = client.get("/__openmock/calls", headers={"Origin": ORIGIN})
+        assert calls.headers["access-control-allow-origin"] == ORIGIN
 
 
 def test_no_cors_means_no_cors_headers(cache_dir: Path) -> None:
@@ -54,6 +69,8 @@ def test_no_cors_means_no_cors_headers(cache_dir: Path) -> None:
             "/v1/pets/7", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
         )
         assert preflight.status_code == 405  # the spec has no OPTIONS operation there
+        admin = client.get("/__openmock/health", headers={"Origin": ORIGIN})
+        assert "access-control-allow-origin" not in admin.headers
 
 
 SLOW = {

@@ -256,3 +256,21 @@ def test_read_only_left_out_of_requests_write_only_out_of_responses() -> None:
 def test_unsatisfiable_schema_raises_a_clear_error() -> None:
     with pytest.raises(GenerationError, match="enum"):
         engine().value({"type": "string", "enum": [1, 2]}, "k")
+
+
+def test_a_string_with_both_a_format_and_a_pattern_is_generated() -> None:
+    """`format: date, pattern: ^2024-0[1-3]` answered 500 (issue 17, item 7)."""
+    from openmock.generate import GenerationEngine
+    from openmock.schema.index import SchemaIndex
+
+    engine = GenerationEngine(SchemaIndex({}), search=False)
+    for schema in (
+        {"type": "string", "format": "date", "pattern": "^2024-0[1-3]"},
+        {"type": "string", "format": "date-time", "pattern": "^20[0-9]{2}-12-"},
+        {"type": "string", "format": "uuid", "pattern": "^[0-9a-f]{8}-"},
+    ):
+        validator = jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
+        values = [engine.value(schema, str(n)) for n in range(20)]
+        assert all(validator.is_valid(v) for v in values), (schema, values)

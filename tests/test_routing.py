@@ -48,6 +48,17 @@ def test_literal_beats_template_whatever_the_order() -> None:
     assert (hit.stub.path, hit.path_params) == ("/pets/{id}", {"id": "42"})
 
 
+def test_a_literal_path_does_not_borrow_a_templates_methods() -> None:
+    """The concrete path item applies (issue 17, item 3): DELETE /orders/latest is a 405 with
+    /orders/latest's own methods, not a DELETE of an order whose id is 'latest'."""
+    t = table("GET /orders/latest", "GET /orders/{order-id}", "DELETE /orders/{order-id}")
+    refused = t.match("DELETE", "/orders/latest")
+    assert isinstance(refused, MethodNotAllowed)
+    assert refused.allowed == ("GET", "HEAD") and refused.template == "/orders/latest"
+    assert t.methods_at("/orders/latest") == ("GET", "HEAD")
+    assert matched(t, "DELETE", "/orders/7").stub.path == "/orders/{order-id}"
+
+
 def test_hyphenated_and_dotted_parameter_names() -> None:
     t = table("GET /owners/{owner-id}/pets/{pet.id}")
     assert matched(t, "GET", "/owners/7/pets/x").path_params == {"owner-id": "7", "pet.id": "x"}

@@ -119,7 +119,7 @@ def test_invalid_spec_is_an_error_with_pointer_and_line(
     error = error_of(path, cache_dir=cache_dir)
     problem = error.problems[0]
     assert problem.pointer.startswith("/paths/~1pets/get/responses/200")
-    assert problem.line is not None and "--lenient" in str(error)
+    assert problem.line is not None and "without --strict" in str(error)
 
 
 def test_lenient_serves_and_reports(make_spec: SpecMaker, cache_dir: Path) -> None:

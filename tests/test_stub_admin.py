@@ -266,3 +266,26 @@ def test_a_serve_config_travels_to_workers_whole() -> None:
         ("a.yaml", "b.yaml"), {"b": "/billing"}, True, options, "calls.db", False, "t", "/c"
     )
     assert ServeConfig.from_json(config.to_json()) == config
+
+
+def test_stubs_and_verification_take_the_url_clients_call(client: httpx.Client) -> None:
+    """With the base path (/v1) or without, a runtime stub means the operation the URL
+    reaches, and a verification pattern the calls it reaches (issue 17, item 14)."""
+    empty = {"name": "none", "body": [], "default": True}
+    made = client.post("/__openmock/stubs", json=_stub(path="/v1/pets", scenarios=[empty]))
+    assert made.status_code == 201 and made.json()["id"] == "listPets"  # joined the operation
+    assert client.get("/v1/pets").json() == [] and client.get("/pets").json() == []
+    client.get("/v1/pets", params={"tag": "a"})
+
+    def verify(pattern: dict[str, Any]) -> dict[str, Any]:
+        answer = client.post("/__openmock/calls/verify", json=pattern)
+        assert answer.status_code == 200, answer.text
+        result: dict[str, Any] = answer.json()
+        return result
+
+    assert verify({"method": "GET", "path": "/pets", "count": 3})["met"]
+    assert verify({"method": "GET", "path": "/v1/pets", "count": 3})["met"]
+    assert verify({"path": "/pets", "query": {"tag": ["a"]}, "count": 1})["met"]
+    none = verify({"method": "GET", "path": "/pets", "count": 0})
+    assert not none["met"] and "near_misses" not in none  # the calls it is about, not others
+    assert [c["url"] for c in none["unexpected"]] == ["/v1/pets?tag=a", "/pets", "/v1/pets"]

@@ -222,6 +222,39 @@ def test_a_documented_400_answers_a_bad_body_when_there_is_no_422(serve: Any) ->
     assert response.status_code == 400 and response.json() == {"error": "Bad Request"}
 
 
+def test_a_malformed_body_is_a_400_never_the_specs_422(serve: Any) -> None:
+    """Malformed JSON is not well-formed, so the spec's 422 (well-formed but invalid) does not
+    answer it: the spec's 400 where documented, else a 400 problem (issue 17, item 10)."""
+    own = {"application/json": {"example": {"message": "bad item"}}}
+    only_422 = serve({"/items": {"post": _post({"422": {"description": "no", "content": own}})}})
+    broken = {"Content-Type": "application/json"}
+    answer = only_422.post("/items", content=b'{"name": ', headers=broken)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["errors"][0]["in"] == "body"
+    assert only_422.post("/items", json={"price": "free"}).status_code == 422  # still its own
+    with_400 = {"400": {"description": "no", "content": own}, "422": {"description": "no"}}
+    both = serve({"/items": {"post": _post(with_400)}})
+    answer = both.post("/items", content=b"{oops", headers=broken)
+    assert answer.status_code == 400 and answer.json() == {"message": "bad item"}
+
+
+def test_every_answer_to_an_invalid_request_says_what_was_wrong(serve: Any) -> None:
+    """X-Openmock-Violations (Prism's sl-violations) on the spec's own error response too,
+    which says nothing of the request (issue 17, item 13)."""
+    own = {"application/json": {"example": {"message": "bad item"}}}
+    client = serve({"/items": {"post": _post({"422": {"description": "no", "content": own}})}})
+    answer = client.post("/items", json={"name": 5, "price": "free"})
+    assert answer.json() == {"message": "bad item"}
+    violations = answer.headers["x-openmock-violations"]
+    assert violations.startswith("2 violations: body at /")
+    assert "/name" in violations and "/price" in violations
+    problem = serve({"/items": {"post": _post()}}).post("/items", json={"name": "p"})
+    assert problem.headers["x-openmock-violations"].startswith("1 violation: ")
+    valid = client.post("/items", json={"name": "p", "price": 1})
+    assert "x-openmock-violations" not in valid.headers
+
+
 def test_a_generated_error_body_tells_the_real_outcome(serve: Any) -> None:
     content = {"application/json": {"schema": PROBLEM_SCHEMA}}
     default = {"default": {"description": "e", "content": content}}
@@ -460,3 +493,60 @@ ESCAPES = ["%E2", "%82", "%AC", "%C3", "%26", "%3D", "%3d", "%2B", "%25", "%5B",
 def test_form_fields_unescape_like_parse_qsl(tokens: list[str]) -> None:
     text = "".join(tokens)  # broken and partial UTF-8 escapes, escaped separators
     assert form_fields(text) == collect_fields(parse_qsl(text, keep_blank_values=True))
+
+
+def test_openapi_integer_and_byte_formats_are_checked(serve: Any) -> None:
+    """int32/int64 ranges and base64 `byte` (issue 17, item 4): /pets/9223372036854775808
+    was a 200 whose echoed id then broke the response's own int64."""
+    pet_id = {"name": "id", "in": "path", "required": True,
+              "schema": {"type": "integer", "format": "int64"}}  # fmt: skip
+    small = {"name": "n", "in": "query", "schema": {"type": "integer", "format": "int32"}}
+    blob = {"type": "object", "properties": {"data": {"type": "string", "format": "byte"}}}
+    client = serve(
+        {
+            "/pets/{id}": {"get": {"parameters": [pet_id, small], "responses": OK}},
+            "/blobs": {
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": blob}}},
+                    "responses": OK,
+                }
+            },
+        }
+    )
+    assert client.get("/pets/9223372036854775807").status_code == 200
+    too_big = client.get("/pets/9223372036854775808")
+    assert too_big.status_code == 400 and _errors(too_big)[0]["name"] == "id"
+    assert client.get("/pets/1", params={"n": 2**31 - 1}).status_code == 200
+    assert client.get("/pets/1", params={"n": 2**31}).status_code == 400
+    assert client.post("/blobs", json={"data": "aGVsbG8="}).status_code == 200
+    assert client.post("/blobs", json={"data": "not base64!"}).status_code == 422
+
+
+def test_generated_integers_stay_inside_their_format() -> None:
+    from openmock.generate import GenerationEngine
+    from openmock.schema.index import SchemaIndex
+
+    engine = GenerationEngine(SchemaIndex({}))
+    schema = {"type": "integer", "format": "int32", "minimum": 2**31 - 5}
+    values = {engine.value(schema, str(n)) for n in range(30)}
+    assert values and all(2**31 - 5 <= v <= 2**31 - 1 for v in values)
+
+
+def test_a_generated_problem_says_about_blank_and_its_status(serve: Any) -> None:
+    """A problem body generated for `Prefer: code=404` names no made-up `type` (issue 17,
+    item 8) and its detail says the status, not a random word."""
+    problem = {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+        },
+    }
+    missing = {"404": {"description": "no", "content": {"application/json": {"schema": problem}}}}
+    client = serve({"/items": {"get": {"responses": {**OK, **missing}}}})
+    body = client.get("/items", headers={"Prefer": "code=404"}).json()
+    assert body == {"type": "about:blank", "title": "Not Found", "status": 404,
+                    "detail": "404 Not Found"}  # fmt: skip

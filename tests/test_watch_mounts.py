@@ -185,3 +185,11 @@ def test_watch_with_workers_is_refused(flags: tuple[str, ...]) -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "--watch" in done.stderr
+
+
+def test_a_spec_is_named_by_its_whole_file_name_without_the_extension() -> None:
+    """`bookshop-3.1.yaml` is `bookshop-3.1`, not `bookshop-3` (issue 17, item 18)."""
+    from openmock.importer.mounts import mount_names
+
+    paths = [Path("a/bookshop-3.1.yaml"), Path("b/api.v2.JSON"), Path("c/bookshop-3.1.yml")]
+    assert mount_names(paths) == ["bookshop-3.1", "api.v2", "bookshop-3.1-2"]

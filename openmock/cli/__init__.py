@@ -1,9 +1,11 @@
-"""The command line: `openmock from-spec`, `import`, `check` and `logs` (commands.py), what is
-printed about a catalog (summary.py), the spec checker (check.py), the call log reader
-(logview.py) and the status line of a long load (progress.py)."""
+"""The command line: the `openmock` group and shared helpers (main.py), the commands that read
+(commands.py: check, logs, import) and serve (serving.py: from-spec, exec), what is printed
+about a catalog (summary.py), the spec checker (check.py), the call log reader (logview.py),
+the status line of a long load (progress.py) and exec's parts (execute.py)."""
 
 from __future__ import annotations
 
-from openmock.cli.commands import main
+from openmock.cli import commands, serving  # noqa: F401  (they add their commands to main)
+from openmock.cli.main import main
 
 __all__ = ["main"]

@@ -18,7 +18,7 @@ from openmock.generate import GenerationEngine, GenerationError
 from openmock.importer import build_catalog
 from openmock.mediatypes import is_json
 from openmock.model import Catalog, NamedValue
-from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex
+from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex, UnresolvedRef
 from openmock.schema.pointers import pointer_from_parts
 from openmock.spec import SpecError, SpecProblem, load_spec
 from openmock.spec.locate import Locator
@@ -165,6 +165,10 @@ def _unsatisfiable(catalog: Catalog, index: SchemaIndex) -> list[Finding]:
                 try:
                     engine.value(rep.schema, "check", "response")
                 except GenerationError as exc:
+                    try:
+                        where = index.pointer_of(index.deref(rep.schema))
+                    except UnresolvedRef:  # the $ref to nowhere is where the fix goes
+                        where = index.pointer_of(rep.schema)
                     found.append(
                         Finding(
                             "error",
@@ -172,7 +176,7 @@ def _unsatisfiable(catalog: Catalog, index: SchemaIndex) -> list[Finding]:
                             f"{stub.id} response {scenario.status_key} ({rep.media_type}): no "
                             f"value satisfies its schema ({exc})",
                             str(catalog.spec.path),
-                            index.pointer_of(index.deref(rep.schema)),
+                            where,
                             hint="Fix the schema, or give the response an example.",
                         )
                     )

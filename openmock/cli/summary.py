@@ -21,12 +21,24 @@ def scenario_summary(stub: Stub) -> str:
     return f"{default.status} {default.id} ({kind})"
 
 
-def table(catalog: Catalog, limit: int | None) -> str:
+def table(catalog: Catalog, limit: int | None, base: Catalog | None = None) -> str:
+    """The operations; with `base` (the catalog as imported), what runtime changes made of
+    it is marked: runtime stubs, runtime scenarios, a default picked at runtime."""
     rows = [("METHOD", "PATH", "STUB", "SCENARIOS", "DEFAULT")]
     stubs = catalog.stubs if limit is None else catalog.stubs[:limit]
     for stub in stubs:
         default = "IMPORT ERROR" if stub.import_error else scenario_summary(stub)
-        rows.append((stub.method, stub.path, stub.id, str(len(stub.scenarios)), default))
+        name, count = stub.id, str(len(stub.scenarios))
+        if base is not None:
+            imported = base.stub(stub.id)
+            added = sum(1 for s in stub.scenarios if s.source == "runtime")
+            if stub.origin == "runtime":
+                name += " (runtime)"
+            elif added:
+                count += f" (+{added} runtime)"
+            if imported is not None and imported.default_scenario_id != stub.default_scenario_id:
+                default += " (set at runtime)"
+        rows.append((stub.method, stub.path, name, count, default))
     widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
     lines = [
         "  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
@@ -62,6 +74,8 @@ def startup_lines(
     log_db: str | None,
     admin: bool,
     resources: Resources | None = None,
+    served: Catalog | None = None,
+    restored: int = 0,
 ) -> list[str]:
     """What `from-spec` prints before its ready line: the spec(s), the operations, what is
     not served, the base path, the stateful resources (--stateful), the call log (None:
@@ -73,7 +87,12 @@ def startup_lines(
     else:
         label = version_label(spec.kind, spec.source_version)
         lines = [f"openmock {__version__}: {spec.title} ({label}) from {spec.path}"]
-    lines.append(table(catalog, TABLE_ROWS))
+    lines.append(table(served or catalog, TABLE_ROWS, catalog if restored else None))
+    if restored:
+        lines.append(
+            f"restored {restored} runtime change(s) from {log_db} (kept beside the call log; "
+            f"POST {url}{ADMIN_PREFIX}/reset drops them)"
+        )
     lines += [f"not served: {note}" for note in catalog.ignored]
     if catalog.base_paths:
         lines.append(f"paths answer with or without the base path {catalog.base_paths[0]}")

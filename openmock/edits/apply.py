@@ -118,9 +118,19 @@ def changed_stub(catalog: Catalog, edit: Edit) -> Stub | None:
     if edit.kind == "delete_stub":
         return None
     if edit.kind == "add_stub":
-        key = route_key(edit.payload["method"], edit.payload["path"])
+        path = served_path(edit.payload["path"], catalog.base_paths)
+        key = route_key(edit.payload["method"], path)
         return next((s for s in catalog.stubs if route_key(s.method, s.path) == key), None)
     return catalog.stub(edit.stub or "")
+
+
+def served_path(path: str, base_paths: tuple[str, ...]) -> str:
+    """A stub's path as the route table keeps it: the URL a client calls may carry the spec's
+    base path (`/v1/pets`), which the table adds by itself (it answers with or without it)."""
+    for base in base_paths:
+        if path.startswith(base + "/"):
+            return path[len(base) :]
+    return path
 
 
 def _replace(catalog: Catalog, stub: Stub) -> Catalog:
@@ -147,6 +157,7 @@ def _add_stub(catalog: Catalog, index: SchemaIndex, edit: Edit) -> Catalog:
         detail = f"The path template {path} has unbalanced braces."
         raise Refused(422, "Invalid stub", detail, ({"in": "body", "pointer": "/path",
                                                      "message": "unbalanced braces"},))  # fmt: skip
+    path = served_path(path, catalog.base_paths)
     key = route_key(method, path)
     existing = next((s for s in catalog.stubs if route_key(s.method, s.path) == key), None)
     if existing is not None:  # adds to the stub already there, never shadows it

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import threading
-import time
 import warnings
 from typing import Any
 
@@ -24,7 +23,9 @@ from openmock.schema.index import SchemaIndex, UnresolvedRef
 
 POOL_SIZE = 12  # valid values kept per schema
 MAX_EXAMPLES = 120  # hypothesis examples tried per schema before giving up
-SEARCH_SECONDS = 3.0  # and at most this long (a worker thread's time, once per schema)
+# ... and at most this many draws, valid or not. Bounded by work, not time: the same schema
+# gets the same values (or the same refusal) on any machine, however busy.
+MAX_DRAWS = 600
 _DROP = frozenset(
     {"$schema", "$id", "$defs", "definitions", "$comment", "discriminator", "xml", "example",
      "examples", "externalDocs", "deprecated", "readOnly", "writeOnly", "contentMediaType",
@@ -38,8 +39,8 @@ _FORMATS_KNOWN = frozenset(
 )  # fmt: skip
 
 
-class SearchTimeout(Exception):
-    """The search used its time budget."""
+class SearchExhausted(Exception):
+    """The search made MAX_DRAWS draws (its budget of work)."""
 
 
 class FallbackUnsupported(Exception):
@@ -93,14 +94,15 @@ class SearchFallback:
             inner = from_schema(draft7, allow_x00=False, codec="ascii", custom_formats=formats)
         except Exception as exc:  # hypothesis-jsonschema refuses the schema outright
             return f"the search fallback cannot read the schema: {exc}"
-        deadline = time.monotonic() + SEARCH_SECONDS
+        draws = [0]
 
         @st.composite
         def strategy(draw: Any) -> Any:
             # Candidates hypothesis-jsonschema filters out internally never reach `collect`,
-            # so the time bound is checked here, before every draw.
-            if time.monotonic() > deadline:
-                raise SearchTimeout
+            # so the work is counted here, at every draw.
+            draws[0] += 1
+            if draws[0] > MAX_DRAWS:
+                raise SearchExhausted
             return draw(inner)
 
         @settings(
@@ -123,8 +125,8 @@ class SearchFallback:
                 pass
             except Exception as exc:  # a fragile library: whatever it raises is a reason
                 if not found:
-                    timed_out = time.monotonic() > deadline  # hypothesis may rewrap the stop
-                    why = f"nothing found in {SEARCH_SECONDS:g} s" if timed_out else _reason(exc)
+                    exhausted = draws[0] > MAX_DRAWS  # hypothesis may rewrap the stop
+                    why = f"nothing found in {MAX_DRAWS} draws" if exhausted else _reason(exc)
                     return f"the search fallback found no value either ({why})"
         if not found:
             return f"the search fallback found no valid value in {MAX_EXAMPLES} tries"

@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from openmock.generate import formats, regex
+from openmock.schema.formats import INTEGER_RANGES
 
 SOFT_DEPTH = 5  # below this depth, generators take the shallowest way out
 ANNOTATIONS = frozenset(
@@ -80,8 +82,32 @@ def string_gen(schema: dict[str, Any], realistic: Maker | None, text: Words) -> 
     def fits(value: str) -> bool:
         return len(value) >= lo and (not isinstance(hi, int) or len(value) <= hi)
 
+    try:
+        matches = re.compile(pattern).search if isinstance(pattern, str) else None
+    except re.error:
+        matches = None
+
+    def formatted(rng: random.Random) -> str | None:
+        """A value of the format that also matches the pattern (`format: date, pattern:
+        ^2024-0[1-3]`): a format value as it is, or with the pattern's value laid over its
+        start ("2024-02" over "2019-11-23": "2024-02-23"); None when neither does."""
+        assert fmt_gen is not None and parsed is not None and matches is not None
+        for attempt in range(24):
+            value = fmt_gen(rng)
+            if matches(value) and fits(value):
+                return value
+            start = regex.generate(parsed, rng, extra=attempt % 3)
+            laid = start + value[len(start) :]
+            if matches(laid) and fits(laid):
+                return laid
+        return None
+
     def string(draw: Draw) -> str:
         rng = draw.rng
+        if parsed is not None and fmt_gen is not None and matches is not None:
+            found = formatted(rng)
+            if found is not None:
+                return found
         if parsed is not None:
             value = ""
             for attempt in range(24):
@@ -135,6 +161,9 @@ def _bounds(
 
 def integer_gen(schema: dict[str, Any], default: Range | None = None) -> Gen:
     lo_f, hi_f, ex_lo, ex_hi = _bounds(schema, True, default)
+    held = INTEGER_RANGES.get(str(schema.get("format")))
+    if held is not None:  # int32 / int64: only what the format holds
+        lo_f, hi_f = max(lo_f, held[0]), min(hi_f, held[1])
     lo = math.floor(lo_f) + 1 if ex_lo or lo_f != math.floor(lo_f) else int(lo_f)
     hi = math.ceil(hi_f) - 1 if ex_hi or hi_f != math.ceil(hi_f) else int(hi_f)
     step = schema.get("multipleOf")

@@ -34,14 +34,27 @@ class MountRequest:
     prefix: str | None = None
 
 
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def spec_name(path: Path) -> str:
+    """A spec's name: its file name without .yaml, .yml or .json (`bookshop-3.1.yaml` is
+    `bookshop-3.1`), what `--prefix NAME=PATH` and prefixed stub ids use."""
+    name = path.name
+    for suffix in SPEC_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)] or "spec"
+    return name or "spec"
+
+
 def mount_names(paths: list[Path]) -> list[str]:
-    """A name per spec: its file name without the extension, numbered when two share one."""
+    """A name per spec (spec_name), numbered when two share one (`api`, `api-2`)."""
     names: list[str] = []
     for path in paths:
-        name = path.stem.split(".")[0] or "spec"
+        name = spec_name(path)
         candidate, n = name, 2
         while candidate in names:
-            candidate, n = f"{name}{n}", n + 1
+            candidate, n = f"{name}-{n}", n + 1
         names.append(candidate)
     return names
 

@@ -60,9 +60,11 @@ def select_scenario(
 
 
 # Which documented responses answer a request that failed validation with a status, in order
-# of preference (Prism's: a body error takes the spec's 422, else its 400); then the range
-# (`4XX`) and `default`, served with the status validation gave.
-_ERROR_RESPONSES = {400: (400, 422), 422: (422, 400), 401: (401,), 415: (415,)}
+# of preference (Prism's: a body that breaks its schema takes the spec's 422, else its 400);
+# then the range (`4XX`) and `default`, served with the status validation gave. A malformed
+# body or a bad parameter (400) never takes a 422: that status says the request was
+# well-formed.
+_ERROR_RESPONSES = {400: (400,), 422: (422, 400), 401: (401,), 415: (415,)}
 
 
 def error_scenario(stub: Stub, status: int) -> Selection | None:

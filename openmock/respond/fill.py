@@ -78,11 +78,15 @@ def _fill_object(
     for key in _TITLE:
         if isinstance(target.get(key), str):
             _try(document, target, key, title, valid)
-    if verdict is None:
-        return
+    looks_like_a_problem = any(key in target for key in (*_STATUS, *_TITLE))
+    if looks_like_a_problem and isinstance(target.get("type"), str):
+        _try(document, target, "type", "about:blank", valid)  # RFC 9457's "no more to say"
+    detail = verdict.detail if verdict is not None else f"{status} {phrase}"
     for key in _DETAIL:
         if isinstance(target.get(key), str):
-            _try(document, target, key, verdict.detail, valid)
+            _try(document, target, key, detail, valid)
+    if verdict is None:
+        return
     for key in _LIST:
         current = target.get(key)
         if isinstance(current, list):

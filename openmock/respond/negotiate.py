@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from openmock.mediatypes import base_type, is_json
 from openmock.model import Representation
@@ -39,8 +40,13 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 
 def _quality(media_type: str, ranges: list[MediaRange]) -> tuple[float, int]:
-    """(q, specificity) of the most specific range matching `media_type`."""
+    """(q, specificity) of the most specific range matching `media_type`. A documented range
+    (`*/*`, `application/*`) is served as a concrete type within it (`concrete`), so it
+    matches whatever it overlaps."""
     kind, _, sub = base_type(media_type).partition("/")
+    if sub == "*":
+        overlapping = [r.q for r in ranges if kind == "*" or r.type in ("*", kind)]
+        return (max(overlapping), 0) if overlapping else (0.0, -1)
     best: tuple[int, float] | None = None
     for r in ranges:
         if r.type == kind and r.subtype == sub:
@@ -75,3 +81,50 @@ def negotiate(
         if best is None or key > best_key:
             best, best_key = rep, key
     return best
+
+
+Body = Literal["structured", "text", "binary"]  # what a schema's values are, for serialising
+# What each kind of body is sent as when the spec documents only a range, in order of choice,
+# and which of a client's explicit types it may be sent as instead.
+DEFAULT_TYPE: dict[Body, str] = {
+    "structured": "application/json",
+    "text": "text/plain",
+    "binary": "application/octet-stream",
+}
+
+
+def is_range(media_type: str) -> bool:
+    return base_type(media_type).endswith("/*")
+
+
+def _can_send(body: Body, media_type: str) -> bool:
+    if body == "binary":
+        return True
+    if body == "text":
+        return media_type.startswith("text/") or is_json(media_type)
+    structured = ("xml", "yaml")  # serialise writes these too; and JSON text is plain text
+    return is_json(media_type) or media_type.endswith(structured) or media_type == "text/plain"
+
+
+def concrete(documented: str, accept: str | None, body: Body) -> str:
+    """The media type a response documented as a range (`*/*`, `application/*`) is sent as:
+    the client's most preferred explicit type within the range that such a body can be sent
+    as, else JSON for structured values, text/plain for strings, octet-stream for bytes (the
+    first of these within the range), else the range's own type with `octet-stream`."""
+    kind = base_type(documented).partition("/")[0]
+
+    def within(media_type: str) -> bool:
+        return kind == "*" or media_type.partition("/")[0] == kind
+
+    explicit = sorted(
+        (r for r in parse_accept(accept) if r.type != "*" and r.subtype != "*" and r.q > 0),
+        key=lambda r: -r.q,
+    )
+    for r in explicit:
+        media_type = f"{r.type}/{r.subtype}"
+        if within(media_type) and _can_send(body, media_type):
+            return media_type
+    for media_type in (DEFAULT_TYPE[body], *DEFAULT_TYPE.values()):
+        if within(media_type):
+            return media_type
+    return f"{kind}/octet-stream"

@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import json
 import logging
+import random
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,13 +20,14 @@ from typing import Any
 
 import orjson
 
-from openmock.generate import GenerationEngine, GenerationError
+from openmock.generate import GenerationEngine, GenerationError, derive_seed
 from openmock.mediatypes import is_json
 from openmock.model import HeaderSpec, Representation, Scenario, Stub
 from openmock.problems import Problem, generation_failed, not_acceptable
 from openmock.respond.fill import fill_problem
-from openmock.respond.negotiate import negotiate
-from openmock.respond.serialise import header_text, serialise, xml_media
+from openmock.respond.headers import KNOWN, plain_string
+from openmock.respond.negotiate import Body, concrete, is_range, negotiate
+from openmock.respond.serialise import header_text, serialise
 from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex, UnresolvedRef
 from openmock.schema.merge import declared_properties
 from openmock.validation.verdict import Verdict
@@ -90,20 +92,23 @@ class Responder:
         status = status or scenario.status
         if not scenario.has_body:
             return MockResponse(status, headers, b"", None, scenario.source != "schema")
-        rep = negotiate(scenario.representations, accept)
+        rep = self._negotiate(scenario, accept)
         if rep is None:
             available = [r.media_type for r in scenario.representations]
             return not_acceptable(accept or "", available)
         warning = None
+        # Fresh data (--dynamic, `Prefer: dynamic=true`) is generated from the schema even
+        # where the scenario has an example, as Prism's -d does.
+        from_example = rep.example is not None and not (gen.dynamic and rep.schema is not None)
         try:
-            if rep.example is not None:
+            if from_example:
                 body, warning = self._example(stub, scenario, rep)
             else:
                 body = self._generated_body(rep, gen, status)
         except GenerationError as exc:
             return generation_failed(stub.id, scenario.id, str(exc))
         headers.append(("content-type", rep.media_type))
-        return MockResponse(status, headers, body, rep.media_type, rep.from_example, warning)
+        return MockResponse(status, headers, body, rep.media_type, from_example, warning)
 
     def respond_value(
         self,
@@ -126,7 +131,7 @@ class Responder:
             return generation_failed(stub.id, scenario.id, f"header: {exc}")
         if not scenario.has_body:
             return MockResponse(scenario.status, headers, b"", None, False)
-        rep = negotiate(scenario.representations, accept)
+        rep = self._negotiate(scenario, accept)
         if rep is None:
             available = [r.media_type for r in scenario.representations]
             return not_acceptable(accept or "", available)
@@ -136,10 +141,38 @@ class Responder:
         ):
             where = f"{scenario.status} {rep.media_type}"
             return f"the stored data does not fit the {where} response schema"
-        xml_root = self.index.deref(schema) if xml_media(rep.media_type) else None
-        body = serialise(value, rep.media_type, xml_root)
+        body = serialise(value, rep.media_type, schema, self._target)
         headers.append(("content-type", rep.media_type))
         return MockResponse(scenario.status, headers, body, rep.media_type, False)
+
+    def _target(self, schema: Any) -> Any:
+        try:
+            return self.index.deref(schema)
+        except UnresolvedRef:
+            return None
+
+    def _negotiate(self, scenario: Scenario, accept: str | None) -> Representation | None:
+        """The representation to answer with; one documented as a range (`*/*`) gets the
+        concrete media type it is sent as (never `Content-Type: */*`)."""
+        rep = negotiate(scenario.representations, accept)
+        if rep is None or not is_range(rep.media_type):
+            return rep
+        return replace(rep, media_type=concrete(rep.media_type, accept, self._body_of(rep)))
+
+    def _body_of(self, rep: Representation) -> Body:
+        try:
+            schema = self.index.deref(rep.schema) if rep.schema is not None else None
+        except UnresolvedRef:
+            schema = None
+        if rep.example is not None:
+            value = rep.example.value
+            return "text" if isinstance(value, str) else "structured"
+        if not isinstance(schema, dict):
+            return "structured"
+        if schema.get("type") == "string":
+            binary = schema.get("format") in ("binary", "byte") or "contentMediaType" in schema
+            return "binary" if binary else "text"
+        return "structured"
 
     def _headers(
         self, scenario: Scenario, gen: Generation, fixed: dict[str, str] | None = None
@@ -165,9 +198,16 @@ class Responder:
         schema = spec.schema
         if schema is None:
             return None
-        return self._cached(
-            gen, part, lambda key: self.engine.value(schema, key, seed=gen.seed, blocking=False)
-        )
+        known = KNOWN.get(spec.name.lower())
+
+        def make(key: str) -> Any:
+            if known is not None and plain_string(self._target(schema)):
+                value = known(random.Random(derive_seed(gen.seed or 0, key, "header")))
+                if self.index.is_valid(schema, value, "response"):
+                    return value
+            return self.engine.value(schema, key, seed=gen.seed, blocking=False)
+
+        return self._cached(gen, part, make)
 
     def _cached(self, gen: Generation, part: str, make: Callable[[str], Any]) -> Any:
         """`make(key)` for this request's `part` (a header, a body), kept in a bounded LRU
@@ -203,7 +243,7 @@ class Responder:
                 value, warning = self._checked_example(value, rep.schema, rep.example.pointer)
             if warning is not None:
                 log.warning("%s, scenario %s: %s", stub.id, scenario.id, warning)
-            cached = (serialise(value, rep.media_type, rep.schema), warning)
+            cached = (serialise(value, rep.media_type, rep.schema, self._target), warning)
             self._examples[key] = cached
         return cached
 
@@ -242,7 +282,7 @@ class Responder:
                 value = fill_problem(
                     value, verdict, status, lambda v: self.index.is_valid(schema, v, "response")
                 )
-            return serialise(value, rep.media_type, self.index.deref(schema))
+            return serialise(value, rep.media_type, schema, self._target)
 
         part = rep.media_type
         if status >= 400:

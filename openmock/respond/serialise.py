@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 from urllib.parse import urlencode
-from xml.sax.saxutils import escape
 
 import orjson
 import yaml
 
 from openmock.mediatypes import base_type, is_json
+from openmock.respond.files import FILES, STREAMS
+from openmock.respond.xml import Deref, to_xml
 
 
 def _text_media(media_type: str) -> bool:
@@ -24,25 +25,17 @@ def xml_media(media_type: str) -> bool:
     return base.endswith("/xml") or base.endswith("+xml")
 
 
-def _to_xml(value: Any, name: str) -> str:
-    tag = "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "item"
-    if isinstance(value, dict):
-        inner = "".join(_to_xml(v, k) for k, v in value.items())
-        return f"<{tag}>{inner}</{tag}>"
-    if isinstance(value, list):
-        return "".join(_to_xml(v, tag) for v in value)
-    if value is None:
-        return f"<{tag}/>"
-    text = json.dumps(value) if isinstance(value, bool) else str(value)
-    return f"<{tag}>{escape(text)}</{tag}>"
-
-
-def serialise(value: Any, media_type: str, schema: Any = None) -> bytes:
-    """Bytes of `value` for `media_type`: JSON for JSON types, text for text types,
-    XML for XML types, bytes as they are for binary types."""
+def serialise(value: Any, media_type: str, schema: Any = None, deref: Deref | None = None) -> bytes:
+    """Bytes of `value` for `media_type`: JSON for JSON types, text for text types, XML for
+    XML types (as `schema`'s XML Object says, `deref` following its $refs), files and streams
+    in their own format (files.py), bytes as they are for binary types."""
     if isinstance(value, bytes):
         return value
     base = base_type(media_type)
+    if base in FILES and isinstance(value, str):  # a generated stand-in for the file's bytes
+        return FILES[base]
+    if base in STREAMS:
+        return STREAMS[base](value)
     if is_json(base) or base == "application/problem+json":
         try:
             return orjson.dumps(value)
@@ -51,10 +44,7 @@ def serialise(value: Any, media_type: str, schema: Any = None) -> bytes:
     if isinstance(value, str):
         return value.encode()
     if xml_media(base):
-        root = "root"
-        if isinstance(schema, dict) and isinstance(schema.get("xml"), dict):
-            root = str(schema["xml"].get("name") or root)
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n' + _to_xml(value, root)).encode()
+        return to_xml(value, schema, deref or _as_is).encode()
     if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
         return urlencode(
             {k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
@@ -64,6 +54,10 @@ def serialise(value: Any, media_type: str, schema: Any = None) -> bytes:
     if _text_media(base):
         return json.dumps(value).encode()
     return orjson.dumps(value)
+
+
+def _as_is(schema: Any) -> Any:
+    return schema
 
 
 def header_text(value: Any) -> str:

@@ -142,7 +142,10 @@ class RouteTable:
         allowed: set[str] = set()
         for path in self._candidates(raw_path):
             segments = [unquote(s) for s in _split(path)]
-            for node, values in self._leaves(segments):
+            # The most specific path item that matches is the one that applies: a literal
+            # path never borrows a template's methods (`DELETE /orders/latest` is a 405 when
+            # only `/orders/{id}` has DELETE), as OpenAPI says concrete paths match first.
+            for node, values in self._leaves(segments)[:1]:
                 route = node.routes.get(method)
                 if route is None and method == "HEAD":
                     route = node.routes.get("GET")

@@ -110,7 +110,7 @@ class CheckCompiler:
         self.index = index
         self.direction = direction
         self._cells: dict[int, tuple[Any, list[Check | None]]] = {}
-        self._formats = Draft202012Validator.FORMAT_CHECKER
+        self._formats = index.format_checker
 
     def compile(self, schema: Any) -> Check:
         known = self._cells.get(id(schema))

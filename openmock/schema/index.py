@@ -16,6 +16,7 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from openmock.schema.checks import Check, CheckCompiler
+from openmock.schema.formats import format_checker
 from openmock.schema.nodes import child_map
 from openmock.schema.pointers import UnresolvedRef as UnresolvedRef
 from openmock.schema.pointers import resolve_pointer
@@ -42,8 +43,9 @@ class SchemaIndex:
         self.document = document
         resource: Resource[Any] = DRAFT202012.create_resource(document)
         self._registry: Registry[Any] = Registry().with_resource(ROOT_URI, resource)
-        # The 2020-12 checker: a bare FormatChecker() mixes in draft 3 (`time` without offset).
-        self._format_checker = Draft202012Validator.FORMAT_CHECKER
+        # The 2020-12 formats (a bare FormatChecker() mixes in draft 3's `time` without an
+        # offset) and OpenAPI's own: int32, int64, byte (formats.py).
+        self.format_checker = format_checker()
         self._validators: dict[tuple[int, str], tuple[Any, Draft202012Validator]] = {}
         self._compilers: dict[str, CheckCompiler] = {}  # per direction; they cache by schema
         self._pointers: dict[int, str] | None = None
@@ -135,7 +137,7 @@ class SchemaIndex:
         validator = self._classes[direction](
             schema,
             registry=self._registry,
-            format_checker=self._format_checker,
+            format_checker=self.format_checker,
             _resolver=self._registry.resolver(base_uri=ROOT_URI),
         )
         self._validators[key] = (schema, validator)

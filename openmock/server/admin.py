@@ -186,7 +186,7 @@ def admin_router(
         except BadPattern as exc:
             return _problem(400, "Unreadable verification", f"{exc}.", "bad-verification")
         recorded = mock.calls.calls(limit=mock.calls.keep)
-        return verify(expectation, recorded)
+        return verify(expectation, recorded, mock.state.catalog.base_paths)
 
     if editor is not None:
         add_edit_routes(router, editor)

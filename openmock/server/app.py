@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
 from openmock import __version__
@@ -51,6 +52,15 @@ def build_app(
         openapi_url=f"{ADMIN_PREFIX}/openapi.json",
     )
     if config.admin:
+        if config.options.cors:  # browser tools on another origin drive the admin API too
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origin_regex=".*",
+                allow_credentials=True,
+                allow_methods=["*"],
+                allow_headers=["*"],
+                max_age=600,
+            )
         app.include_router(admin_router(mock, time.monotonic(), config.admin_token, editor))
         app.add_exception_handler(AdminUnauthorized, unauthorized)
         app.add_exception_handler(RequestValidationError, unreadable)

@@ -29,6 +29,7 @@ class Editor:
         self._lock = threading.Lock()
         self._seen = -1
         self.refresh(force=True)
+        self.restored = sum(1 for _ in journal.edits())  # changes made before this start
         if follow:
             mock.before_each(self.refresh)
 

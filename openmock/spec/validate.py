@@ -104,7 +104,7 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
                     str(source.path),
                     inner,
                     line_of(source.text, inner),
-                    "Fix the document, or pass --lenient to serve what can be served.",
+                    "Fix the document; without --strict, openmock serves what can be served.",
                 )
             )
             if len(problems) >= MAX_PROBLEMS:
@@ -114,7 +114,7 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
             SpecProblem(
                 "the spec validator ran out of stack (the document is too deeply nested)",
                 str(bundle.root_file.path),
-                hint="Pass --lenient to skip the strict check.",
+                hint="Leave out --strict to skip the strict check.",
             )
         )
     return problems
