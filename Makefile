@@ -13,11 +13,15 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 # Stamp files make re-runs instant while pyproject.toml is unchanged.
+# The distribution was called `openmock` before it became `openmock-server`: a venv made
+# then still holds that name, which would load the pytest plugin twice.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip uninstall -q -y openmock 2>/dev/null || true
 	$(BIN)/pip install -q -e .
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip uninstall -q -y openmock 2>/dev/null || true
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 

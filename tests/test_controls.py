@@ -100,3 +100,22 @@ def test_dynamic_data_is_generated_where_the_scenario_has_an_example(pets: httpx
     assert all(r.status_code == 200 and r.headers["x-openmock-scenario"] == "cats" for r in fresh)
     assert len({r.text for r in fresh}) == 3
     assert all(isinstance(r.json(), list) for r in fresh)
+
+
+def test_a_range_answers_before_default_for_a_code_it_covers() -> None:
+    """`Prefer: code=502` with `5XX` and `default` documented: the range is the more specific
+    (issue 17, item 11), whatever the order the spec lists them in."""
+    from openmock.matching import select_scenario
+    from openmock.model import Scenario, Stub
+
+    def scenario(key: str, status: int) -> Scenario:
+        return Scenario(id=key, name=key, status=status, status_key=key, source="schema")
+
+    scenarios = (scenario("200", 200), scenario("default", 500), scenario("5XX", 500))
+    stub = Stub(id="s", method="GET", path="/", scenarios=scenarios, default_scenario_id="200")
+    chosen = select_scenario(stub, read_controls({"prefer": "code=502"}))
+    assert chosen.scenario.id == "5XX" and chosen.status == 502  # type: ignore[union-attr]
+    chosen = select_scenario(stub, read_controls({"prefer": "code=404"}))
+    assert chosen.scenario.id == "default" and chosen.status == 404  # type: ignore[union-attr]
+    chosen = select_scenario(stub, read_controls({"prefer": "code=200"}))
+    assert chosen.scenario.id == "200"  # type: ignore[union-attr]

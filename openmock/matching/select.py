@@ -42,17 +42,20 @@ def select_scenario(
         if paired is not None:
             return Selection(paired.scenario, paired.reason, paired.scenario.status)
         return Selection(default, "default", default.status)
-    matching = list(stub.scenarios)
     reasons: list[str] = []
     code = controls.code
+    # The responses that stand for the code, most specific first: `502`, then `5XX`, then
+    # `default`; the first of those with the example asked for (if one is) answers.
+    tiers = [list(stub.scenarios)]
     if code is not None:
-        exact = [s for s in matching if s.status_key == str(code)]
-        matching = exact or [s for s in matching if s.covers(code)]
+        keys = (str(code), f"{str(code)[0]}XX", "DEFAULT")
+        tiers = [[s for s in stub.scenarios if s.status_key.upper() == key] for key in keys]
         reasons.append(f"code={code}")
     if controls.example is not None:
         wanted = controls.example
-        matching = [s for s in matching if wanted in (s.id, s.name)]
+        tiers = [[s for s in tier if wanted in (s.id, s.name)] for tier in tiers]
         reasons.append(f"example={wanted}")
+    matching = next((tier for tier in tiers if tier), [])
     if not matching:
         return no_such_scenario(stub.id, ", ".join(reasons), _menu(stub))
     chosen = default if default in matching else matching[0]
