@@ -181,3 +181,17 @@ def insufficient_storage(resource: str) -> Problem:
         "reset the state (POST /__openmock/state/reset).",
         "store-full",
     )
+
+
+def no_matching_scenario(stub_id: str, misses: list[dict[str, Any]]) -> Problem:
+    """Strict matching (body matching asked for, or a scenario's own criteria) and nothing
+    matched: the truth, not the default (Postman's behaviour)."""
+    listed = "; ".join(f"{m['scenario']}: {m['differs']}" for m in misses) or "none"
+    return Problem(
+        404,
+        "No scenario matches this request",
+        f"'{stub_id}' answers only requests that match one of its scenarios, and this one "
+        f"matches none ({listed}). Send what a scenario expects, or turn body matching off.",
+        "no-matching-scenario",
+        extra={"candidates": misses},
+    )

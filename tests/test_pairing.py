@@ -121,16 +121,22 @@ def test_body_matching_as_a_filter(books: httpx.Client) -> None:
     # when body matching is asked for.
     params, body = {"format": "epub"}, {"title": "Emma"}
     assert scenario(books.post("/books", params=params, json=body)) == "ebook"
+    # Body matching asked for and no scenario's body matches: a 404 saying which scenarios
+    # differ and how, never the default (Postman's behaviour; issue 17, item 15).
     headers = {"x-mock-match-request-body": "true"}
     filtered = books.post("/books", params=params, json=body, headers=headers)
-    assert scenario(filtered) == "paper" and filtered.headers["x-openmock-reason"] == "default"
+    assert filtered.status_code == 404
+    problem = filtered.json()
+    assert problem["type"].endswith("/no-matching-scenario")
+    assert {c["scenario"] for c in problem["candidates"]} >= {"ebook"}
+    assert all(c["differs"] for c in problem["candidates"])
 
 
 def test_match_body_option_makes_the_body_a_filter(make_spec: SpecMaker, cache_dir: Path) -> None:
     app = create_app(make_spec(paths=BOOKS), match_body=True, cache_dir=cache_dir)
     params, body = {"format": "epub"}, {"title": "Emma"}
     with running_server(app) as url, httpx.Client(base_url=url) as client:
-        assert scenario(client.post("/books", params=params, json=body)) == "paper"
+        assert client.post("/books", params=params, json=body).status_code == 404
         off = {"x-mock-match-request-body": "false"}
         assert scenario(client.post("/books", params=params, json=body, headers=off)) == "ebook"
 

@@ -71,7 +71,10 @@ def test_match_criteria_pick_the_best_scenario(client: httpx.Client) -> None:
     vip = client.get("/hello/ann?lang=en")
     assert vip.json() == {"msg": "welcome back"}
     assert "paired" in vip.headers["x-openmock-reason"]
-    assert client.get("/hello/bob").json() == {"msg": "hello"}  # nothing matches: the default
+    # The stub's own criteria (lang=en) filter: nothing matches, and nothing answers in
+    # their place (issue 17, item 15).
+    refused = client.get("/hello/bob")
+    assert refused.status_code == 404 and "query lang is missing" in refused.text
 
 
 def test_a_stub_on_a_spec_operation_adds_to_it_and_is_checked_against_its_schema(
@@ -125,12 +128,12 @@ def test_default_match_body_and_delete(client: httpx.Client) -> None:
     assert client.post("/orders", json={"qty": 100}).json() == {"id": 2}
     chosen = client.put(f"{path}/default", json={"scenario": "big"})
     assert chosen.json()["default_scenario"] == "big"
-    assert client.post("/orders", json={"qty": 1}).json() == {"id": 2}
-    # With body matching on, a body that does not match is no reason to pick `big`, but
-    # the default still answers when nothing pairs.
+    # `big`'s criteria do not hold for qty 1: the scenario without criteria stands in
+    assert client.post("/orders", json={"qty": 1}).json() == {"id": 1}
+    # With body matching on, a body that matches no scenario is a 404, never the default
     assert client.patch(path, json={"match_body": True}).json()["match_body"] is True
     assert client.put(f"{path}/default", json={"scenario": "created"}).status_code == 200
-    assert client.post("/orders", json={"qty": 1}).json() == {"id": 1}
+    assert client.post("/orders", json={"qty": 1}).status_code == 404
     assert client.post("/orders", json={"qty": 100}).json() == {"id": 2}
     missing = client.put(f"{path}/default", json={"scenario": "nope"})
     assert missing.status_code == 404 and "created, big" in missing.json()["detail"]
@@ -289,3 +292,20 @@ def test_stubs_and_verification_take_the_url_clients_call(client: httpx.Client) 
     none = verify({"method": "GET", "path": "/pets", "count": 0})
     assert not none["met"] and "near_misses" not in none  # the calls it is about, not others
     assert [c["url"] for c in none["unexpected"]] == ["/v1/pets?tag=a", "/pets", "/v1/pets"]
+
+
+def test_a_body_criterion_counts_json_types(client: httpx.Client) -> None:
+    """100 is not "100" in a JSON body (issue 17, item 15)."""
+    stub = {
+        "method": "POST",
+        "path": "/orders",
+        "match_body": True,
+        "scenarios": [
+            {"name": "big", "status": 201, "body": {"id": 2}, "match": {"body": {"qty": 100}}}
+        ],
+    }
+    assert client.post("/__openmock/stubs", json=stub).status_code == 201
+    assert client.post("/orders", json={"qty": 100}).json() == {"id": 2}
+    assert client.post("/orders", json={"qty": 100.0}).json() == {"id": 2}  # the same number
+    text = client.post("/orders", json={"qty": "100"})
+    assert text.status_code == 404 and "body differs" in text.json()["candidates"][0]["differs"]

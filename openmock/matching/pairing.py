@@ -105,6 +105,18 @@ def pair_scenario(
 
 def _score(candidate: Candidate, request: PairedRequest) -> tuple[int, list[str]] | None:
     """(score, what matched), or None when something in the request rules it out."""
+    points, notes = _judge(candidate, request)
+    return None if points is None else (points, notes)
+
+
+def ruled_out(candidate: Candidate, request: PairedRequest) -> str | None:
+    """Why the request cannot pair with `candidate` (None: it can, or merely scores 0)."""
+    points, notes = _judge(candidate, request)
+    return notes[0] if points is None else None
+
+
+def _judge(candidate: Candidate, request: PairedRequest) -> tuple[int | None, list[str]]:
+    """(score and what matched) or (None and why not)."""
     if candidate.rule is not None:
         return _rule_score(candidate.rule, request)
     score = 0
@@ -112,10 +124,10 @@ def _score(candidate: Candidate, request: PairedRequest) -> tuple[int, list[str]
     for key, value, points in candidate.params:
         if key not in request.params:
             if key[0] == "header" and key[1].lower() in request.match_headers:
-                return None  # x-mock-match-request-headers: this header must match
+                return None, [f"header {key[1]} is missing"]  # it must match
             continue  # partial: a missing parameter neither scores nor rules out
         if not _same(request.params[key], value):
-            return None
+            return None, [f"{key[0]} {key[1]} is {request.params[key]!r}, not {value!r}"]
         score += points
         matched.append(" ".join(key))
     if candidate.bodies and request.has_body:
@@ -124,7 +136,7 @@ def _score(candidate: Candidate, request: PairedRequest) -> tuple[int, list[str]
             score += points
             matched.append("body" if points == 3 else "body fields")
         elif request.match_body:
-            return None
+            return None, ["the body differs from the request example"]
     return score, matched
 
 
@@ -132,7 +144,7 @@ def _score(candidate: Candidate, request: PairedRequest) -> tuple[int, list[str]
 _RULE_PARTS = (("path", "path"), ("query", "query"), ("headers", "header"), ("cookies", "cookie"))
 
 
-def _rule_score(rule: MatchRule, request: PairedRequest) -> tuple[int, list[str]] | None:
+def _rule_score(rule: MatchRule, request: PairedRequest) -> tuple[int | None, list[str]]:
     """Every criterion of an `x-openmock-match` must hold; each scores like a paired one."""
     score = 0
     matched: list[str] = []
@@ -144,14 +156,16 @@ def _rule_score(rule: MatchRule, request: PairedRequest) -> tuple[int, list[str]
             got = request.params.get((location, name), _ABSENT)
             if got is _ABSENT:
                 got = sent.get(name, _ABSENT)
-            if got is _ABSENT or not _same(got, wanted):
-                return None
+            if got is _ABSENT:
+                return None, [f"{location} {name} is missing"]
+            if not _same(got, wanted):
+                return None, [f"{location} {name} is {got!r}, not {wanted!r}"]
             score += PARAM_POINTS[location]
             matched.append(f"{location} {name}")
     if rule.has_body:
         points = _body_points(request.body, rule.body) if request.has_body else 0
         if not points:
-            return None
+            return None, ["the body differs from the one the scenario expects"]
         score += points
         matched.append("body" if points == 3 else "body fields")
     return max(score, 1), matched or ["x-openmock-match"]
@@ -161,12 +175,26 @@ _ABSENT = object()
 
 
 def _body_points(body: Any, example: Any) -> int:
-    if _same(body, example):
+    """A body is JSON: its types count (100 is not "100"), unlike a query string's text."""
+    if _same_json(body, example):
         return 3
     fields = isinstance(body, dict) and isinstance(example, dict) and bool(example)
-    if fields and all(k in body and _same(body[k], v) for k, v in example.items()):
+    if fields and all(k in body and _same_json(body[k], v) for k, v in example.items()):
         return 2
     return 0
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Equal as JSON values: numbers by value (1 == 1.0), nothing else across types."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_json(a[k], b[k]) for k in a)
+    return type(a) is type(b) and bool(a == b)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openmock.matching.controls import Controls
-from openmock.matching.pairing import Candidate, PairedRequest, pair_scenario
+from openmock.matching.pairing import Candidate, PairedRequest, pair_scenario, ruled_out
 from openmock.model import Scenario, Stub
-from openmock.problems import Problem, no_such_scenario
+from openmock.problems import Problem, no_matching_scenario, no_such_scenario
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,18 @@ def select_scenario(
             paired = pair_scenario(candidates, default, request)
         if paired is not None:
             return Selection(paired.scenario, paired.reason, paired.scenario.status)
-        return Selection(default, "default", default.status)
+        if request is None or not _must_match(default, candidates, request):
+            return Selection(default, "default", default.status)
+        if not request.match_body:  # the default's own criteria do not hold: a catch-all
+            plain = next((s for s in stub.scenarios if s.match is None), None)
+            if plain is not None:
+                return Selection(plain, "no scenario's criteria hold", plain.status)
+        misses = [
+            {"scenario": c.scenario.id, "differs": why}
+            for c in candidates
+            if (why := ruled_out(c, request)) is not None
+        ]
+        return no_matching_scenario(stub.id, misses)
     reasons: list[str] = []
     code = controls.code
     # The responses that stand for the code, most specific first: `502`, then `5XX`, then
@@ -60,6 +71,17 @@ def select_scenario(
         return no_such_scenario(stub.id, ", ".join(reasons), _menu(stub))
     chosen = default if default in matching else matching[0]
     return Selection(chosen, "asked: " + ", ".join(reasons), code or chosen.status)
+
+
+def _must_match(default: Scenario, candidates: tuple[Candidate, ...], req: PairedRequest) -> bool:
+    """Whether a request that pairs with nothing may not fall back to the default (Postman's
+    behaviour): body matching was asked for and scenarios have bodies to match, or the default
+    itself has criteria (a runtime stub's `params`/`headers`, `x-openmock-match`), which then
+    only a scenario without criteria may stand in for."""
+    if default.match is not None:
+        return True
+    has_bodies = any(c.bodies or (c.rule is not None and c.rule.has_body) for c in candidates)
+    return req.match_body and has_bodies
 
 
 # Which documented responses answer a request that failed validation with a status, in order
