@@ -172,7 +172,7 @@ def answer(state: MockState, request: Request) -> Answer:
         )
         if verdict is not None:
             gen = Generation(seed_key, path_values, controls.seed, False, verdict)
-            refused = _invalid(state, stub, verdict, headers, gen)
+            refused = _invalid(state, stub, verdict, headers, gen, controls.example)
             refused.delay = controls.delay or stub.delay
             return refused
     # STATE (--stateful): a stateful operation answers from the store unless asked otherwise
@@ -261,10 +261,12 @@ def _invalid(
     verdict: Verdict,
     headers: Mapping[str, str],
     gen: Generation,
+    example: str | None = None,
 ) -> Answer:
     """A request that failed validation: the operation's own response for that status
-    (Prism's behaviour), else a problem+json listing every violation."""
-    selection = error_scenario(stub, verdict.status)
+    (Prism's behaviour; the example the client asked for, where it names one of that
+    response's), else a problem+json listing every violation."""
+    selection = error_scenario(stub, verdict.status, example)
     problem = invalid_request(
         verdict.status, verdict.title, verdict.detail, verdict.errors(), verdict.challenges
     )

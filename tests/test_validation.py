@@ -550,3 +550,20 @@ def test_a_generated_problem_says_about_blank_and_its_status(serve: Any) -> None
     body = client.get("/items", headers={"Prefer": "code=404"}).json()
     assert body == {"type": "about:blank", "title": "Not Found", "status": 404,
                     "detail": "404 Not Found"}  # fmt: skip
+
+
+def test_an_invalid_request_gets_the_error_example_it_asks_for(serve: Any) -> None:
+    """`Prefer: code=422, example=emailTaken` on an invalid request answers that example of
+    the 422, not its first (issue 17, item 11)."""
+    examples = {
+        "usernameIsEmpty": {"value": {"message": "username is empty"}},
+        "emailTaken": {"value": {"message": "email taken"}},
+    }
+    own = {"description": "no", "content": {"application/json": {"examples": examples}}}
+    client = serve({"/items": {"post": _post({"422": own})}})
+    first = client.post("/items", json={"price": "free"})
+    assert first.status_code == 422 and first.json() == {"message": "username is empty"}
+    asked = client.post(
+        "/items", json={"price": "free"}, headers={"Prefer": "code=422, example=emailTaken"}
+    )
+    assert asked.status_code == 422 and asked.json() == {"message": "email taken"}

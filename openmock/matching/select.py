@@ -92,24 +92,28 @@ def _must_match(default: Scenario, candidates: tuple[Candidate, ...], req: Paire
 _ERROR_RESPONSES = {400: (400,), 422: (422, 400), 401: (401,), 415: (415,)}
 
 
-def error_scenario(stub: Stub, status: int) -> Selection | None:
+def error_scenario(stub: Stub, status: int, example: str | None = None) -> Selection | None:
     """The spec's own response for a request that failed validation with `status`, or None
-    when the operation documents none (the mock then answers with a problem+json)."""
+    when the operation documents none (the mock then answers with a problem+json). With
+    `example` (`Prefer: example=usernameIsEmpty`), that example of the response, when it has
+    one of that name."""
     for code in _ERROR_RESPONSES.get(status, (status,)):
-        if (scenario := _documented(stub, str(code))) is not None:
+        if (scenario := _documented(stub, str(code), example)) is not None:
             return Selection(scenario, f"invalid request: the spec's {code} response", code)
     for key in (f"{str(status)[0]}XX", "DEFAULT"):
-        if (scenario := _documented(stub, key)) is not None:
+        if (scenario := _documented(stub, key, example)) is not None:
             return Selection(
                 scenario, f"invalid request: the spec's {key.lower()} response", status
             )
     return None
 
 
-def _documented(stub: Stub, key: str) -> Scenario | None:
-    """The stub's scenario for response key `key` (the default scenario if it is one)."""
+def _documented(stub: Stub, key: str, example: str | None = None) -> Scenario | None:
+    """The stub's scenario for response key `key`: the example asked for, else the default
+    scenario if it is one, else the first."""
     found = [s for s in stub.scenarios if s.status_key.upper() == key]
-    return min(found, key=lambda s: s.id != stub.default_scenario_id, default=None)
+    named = [s for s in found if example is not None and example in (s.id, s.name)]
+    return min(named or found, key=lambda s: s.id != stub.default_scenario_id, default=None)
 
 
 def _menu(stub: Stub) -> list[dict[str, object]]:
