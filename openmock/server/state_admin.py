@@ -15,6 +15,7 @@ used from two threads.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
@@ -54,6 +55,13 @@ def _reader(kept: StateKeeper, session: str, name: str) -> Callable[[], list[Ite
     return lambda: kept.store.items(session, name, ())
 
 
+@dataclass(frozen=True)
+class _Target:
+    kept: StateKeeper
+    resource: Resource
+    scope: Scope
+
+
 def add_state_routes(router: APIRouter, mock: MockApp) -> None:
     def keeper() -> StateKeeper | Response:
         found = mock.state.keeper
@@ -73,6 +81,17 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
     def scope_of(resource: Resource, scope: str) -> Scope:
         parts = tuple(p for p in scope.split("/") if p)
         return parts if len(parts) == len(resource.parents) else ("",) * len(resource.parents)
+
+    def target(name: str, scope: str) -> _Target | Response:
+        """The keeper, the resource called `name` and the scope asked for, or the problem
+        that says why there is none."""
+        kept = keeper()
+        if isinstance(kept, Response):
+            return kept
+        resource = resource_of(kept, name)
+        if isinstance(resource, Response):
+            return resource
+        return _Target(kept, resource, scope_of(resource, scope))
 
     def checked(kept: StateKeeper, resource: Resource, items: Any) -> list[Item] | Response:
         if isinstance(items, dict) and isinstance(items.get("items"), list):
@@ -133,13 +152,10 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
 
     @router.get("/state/{name}", summary="A resource's items")
     async def state_items(name: str, session: str = SESSION, scope: str = SCOPE) -> Any:
-        kept = keeper()
-        if isinstance(kept, Response):
-            return kept
-        resource = resource_of(kept, name)
-        if isinstance(resource, Response):
-            return resource
-        where = scope_of(resource, scope)
+        found = target(name, scope)
+        if isinstance(found, Response):
+            return found
+        kept, where = found.kept, found.scope
         items = await _seeded(lambda: kept.store.items(session, name, where))
         return {"resource": name, "session": session, "count": len(items), "items": items}
 
@@ -147,16 +163,13 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
     async def state_replace(
         name: str, session: str = SESSION, scope: str = SCOPE, payload: Any = PAYLOAD
     ) -> Any:
-        kept = keeper()
-        if isinstance(kept, Response):
-            return kept
-        resource = resource_of(kept, name)
-        if isinstance(resource, Response):
-            return resource
+        found = target(name, scope)
+        if isinstance(found, Response):
+            return found
+        kept, resource, where = found.kept, found.resource, found.scope
         items = checked(kept, resource, payload)
         if isinstance(items, Response):
             return items
-        where = scope_of(resource, scope)
         pairs = [(item_key(resource, i) or "", i) for i in items]
         try:
             await _seeded(lambda: kept.store.set_items(session, name, where, pairs))
@@ -166,13 +179,10 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
 
     @router.delete("/state/{name}", summary="Empty a resource (until a reset)")
     async def state_empty(name: str, session: str = SESSION, scope: str = SCOPE) -> Any:
-        kept = keeper()
-        if isinstance(kept, Response):
-            return kept
-        resource = resource_of(kept, name)
-        if isinstance(resource, Response):
-            return resource
-        where = scope_of(resource, scope)
+        found = target(name, scope)
+        if isinstance(found, Response):
+            return found
+        kept, where = found.kept, found.scope
         await _seeded(lambda: kept.store.set_items(session, name, where, []))
         return {"resource": name, "session": session, "count": 0}
 
@@ -180,36 +190,30 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
     async def state_item(
         name: str, item_id: str, session: str = SESSION, scope: str = SCOPE
     ) -> Any:
-        kept = keeper()
-        if isinstance(kept, Response):
-            return kept
-        resource = resource_of(kept, name)
-        if isinstance(resource, Response):
-            return resource
-        where = scope_of(resource, scope)
-        found = await _seeded(lambda: kept.store.get(session, name, where, item_id))
-        if found is None:
+        found = target(name, scope)
+        if isinstance(found, Response):
+            return found
+        kept, where = found.kept, found.scope
+        item = await _seeded(lambda: kept.store.get(session, name, where, item_id))
+        if item is None:
             detail = f"{name}/{item_id} is not in the store (session {session!r})."
             return _problem(404, "No such item", detail, "item-not-found")
-        return found
+        return item
 
     @router.put("/state/{name}/{item_id}", summary="Store one item (validated)")
     async def state_put_item(
         name: str, item_id: str, session: str = SESSION, scope: str = SCOPE, payload: Any = PAYLOAD
     ) -> Any:
-        kept = keeper()
-        if isinstance(kept, Response):
-            return kept
-        resource = resource_of(kept, name)
-        if isinstance(resource, Response):
-            return resource
+        found = target(name, scope)
+        if isinstance(found, Response):
+            return found
+        kept, resource, where = found.kept, found.resource, found.scope
         items = checked(kept, resource, [payload])
         if isinstance(items, Response):
             return items
         if item_key(resource, payload) != item_id:
             detail = f"The item's {resource.id_property!r} must be {item_id!r}, as in the path."
             return _problem(422, "Id mismatch", detail, "bad-state")
-        where = scope_of(resource, scope)
         known = await _seeded(lambda: kept.store.get(session, name, where, item_id))
         try:
             kept.store.replace(session, name, where, item_id, payload)
@@ -221,13 +225,10 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
     async def state_delete_item(
         name: str, item_id: str, session: str = SESSION, scope: str = SCOPE
     ) -> Any:
-        kept = keeper()
-        if isinstance(kept, Response):
-            return kept
-        resource = resource_of(kept, name)
-        if isinstance(resource, Response):
-            return resource
-        where = scope_of(resource, scope)
+        found = target(name, scope)
+        if isinstance(found, Response):
+            return found
+        kept, where = found.kept, found.scope
         if not await _seeded(lambda: kept.store.remove(session, name, where, item_id)):
             detail = f"{name}/{item_id} is not in the store (session {session!r})."
             return _problem(404, "No such item", detail, "item-not-found")
