@@ -52,10 +52,10 @@ browser:
 test: lint typecheck unit
 
 # The quick tier for a developer's loop: lint, types and every module's tests with a tenth of
-# the property tests' examples; the corpus end to end, fuzzing and the browser are left to
-# `make test` (tests marked `slow`).
+# the property tests' examples, on two cores; the corpus end to end, fuzzing and the browser
+# are left to `make test` (tests marked `slow`).
 check: lint typecheck
-	OPENMOCK_TEST_TIER=quick $(BIN)/pytest -q -m "not slow"
+	OPENMOCK_TEST_TIER=quick $(BIN)/pytest -q -n 2 -m "not slow"
 
 # Benchmarks write their tables to bench/results/ (never timed unit tests: shared machines).
 # The HTTP load tests need wrk (Debian's package), installed here where missing; bench/serving.py
