@@ -171,21 +171,27 @@ def wrk_warm(url: str, requests: Sequence[Request], rounds: int, most: int = 120
 def wrk_run(
     url: str, requests: Sequence[Request], seconds: int = 5, connections: int = 32
 ) -> LoadResult:
+    """Replay `requests` round-robin (lua_script)."""
+    return wrk_script_run(url, lua_script(requests), seconds, connections)
+
+
+def wrk_script_run(url: str, script: str, seconds: int = 5, connections: int = 32) -> LoadResult:
+    """wrk (pinned to the client core) driven by a Lua `script` of its own."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed (make bench installs it)")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_script(requests))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
     try:
         command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s"]
         output = subprocess.run(
-            pinned([*command, script.name, url], CLIENT_CORE),
+            pinned([*command, file.name, url], CLIENT_CORE),
             capture_output=True,
             text=True,
             check=True,
         ).stdout
     finally:
-        Path(script.name).unlink()
+        Path(file.name).unlink()
     return parse_wrk(output)
 
 

@@ -28,14 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import (  # noqa: E402
-    CLIENT_CORE,
-    LoadResult,
-    free_port,
-    parse_wrk,
-    pinned,
-    serve_process,
-)
+from load import LoadResult, free_port, serve_process, wrk_script_run  # noqa: E402
 from report import write_report  # noqa: E402
 
 SPEC = ROOT / "bench" / "crud.yaml"
@@ -134,19 +127,7 @@ end
 
 
 def wrk_mix(url: str, list_path: str, seconds: int) -> LoadResult:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise RuntimeError("wrk is not installed (make bench installs it)")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(mix_script(list_path))
-    try:
-        command = [wrk, "-t1", "-c32", f"-d{seconds}s", "--latency", "-s", script.name, url]
-        output = subprocess.run(
-            pinned(command, CLIENT_CORE), capture_output=True, text=True, check=True
-        ).stdout
-    finally:
-        Path(script.name).unlink()
-    return parse_wrk(output)
+    return wrk_script_run(url, mix_script(list_path), seconds)
 
 
 def measure_mix(folder: Path, has_tools: bool) -> tuple[list[str], dict[str, LoadResult]]:

@@ -63,7 +63,7 @@ def state_answer(
     gen: Generation,
 ) -> Answer | Stateless:
     resource = keeper.resource(role.resource)
-    path_values = {name: v for (where, name), v in params.values.items() if where == "path"}
+    path_values = gen.path_params  # typed by the pipeline, for echoing ids too
     query = {name: v for (where, name), v in params.values.items() if where == "query"}
     content_type = base_type(headers.get("content-type", ""))
     call = Call(

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from openmock.generate import FallbackNeeded
-from openmock.problems import MEDIA_TYPE, Problem
+from openmock.problems import MEDIA_TYPE, Problem, insufficient_storage, not_found_item
 from openmock.server.json_body import json_body
 from openmock.server.mock import MockApp
 from openmock.state import Resource, StateKeeper, StoreFull, item_key
@@ -36,9 +36,12 @@ SEARCH_ROUNDS = 8
 T = TypeVar("T")
 
 
+def _send(problem: Problem) -> Response:
+    return Response(problem.body(), status_code=problem.status, media_type=MEDIA_TYPE)
+
+
 def _problem(status: int, title: str, detail: str, slug: str, errors: Any = ()) -> Response:
-    problem = Problem(status, title, detail, slug, tuple(errors))
-    return Response(problem.body(), status_code=status, media_type=MEDIA_TYPE)
+    return _send(Problem(status, title, detail, slug, tuple(errors)))
 
 
 async def _seeded(work: Callable[[], T]) -> T:
@@ -174,7 +177,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
         try:
             await _seeded(lambda: kept.store.set_items(session, name, where, pairs))
         except StoreFull:
-            return _problem(507, "Too many items", "More items than the store keeps.", "full")
+            return _send(insufficient_storage(name))
         return {"resource": name, "session": session, "count": len(items)}
 
     @router.delete("/state/{name}", summary="Empty a resource (until a reset)")
@@ -196,8 +199,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
         kept, where = found.kept, found.scope
         item = await _seeded(lambda: kept.store.get(session, name, where, item_id))
         if item is None:
-            detail = f"{name}/{item_id} is not in the store (session {session!r})."
-            return _problem(404, "No such item", detail, "item-not-found")
+            return _send(not_found_item(f"{name}/{item_id} (session {session!r})"))
         return item
 
     @router.put("/state/{name}/{item_id}", summary="Store one item (validated)")
@@ -218,7 +220,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
         try:
             kept.store.replace(session, name, where, item_id, payload)
         except StoreFull:
-            return _problem(507, "Too many items", "More items than the store keeps.", "full")
+            return _send(insufficient_storage(name))
         return JSONResponse(payload, status_code=200 if known is not None else 201)
 
     @router.delete("/state/{name}/{item_id}", summary="Delete one item")
@@ -230,8 +232,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
             return found
         kept, where = found.kept, found.scope
         if not await _seeded(lambda: kept.store.remove(session, name, where, item_id)):
-            detail = f"{name}/{item_id} is not in the store (session {session!r})."
-            return _problem(404, "No such item", detail, "item-not-found")
+            return _send(not_found_item(f"{name}/{item_id} (session {session!r})"))
         return {"deleted": f"{name}/{item_id}"}
 
     @router.post("/state/reset", summary="Every session (or ?session=) back to the seed")
