@@ -58,6 +58,9 @@ class Parameter:
     allow_reserved: bool = False
     content_type: str | None = None  # parameter described with `content` instead of `schema`
     examples: tuple[NamedValue, ...] = ()
+    # False where the parameter says `allowEmptyValue: false` (Swagger 2's default, made
+    # explicit by the converter): `?q=` is then refused.
+    allow_empty: bool = True
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ _S = "swagger-parser-specs/validate-spec/invalid/"
 # Invalid (refused by default), served with --lenient.
 EXPECTED_LENIENT = {
     "openai/openapi.yaml": "`required` lists repeat a property (uniqueItems)",
+    "github-rest/api.github.com.json": "`default: ''` on three `format: uri` properties",
     "osv-integration-data/v2.0/empty.yaml": "no info",
     "osv-integration-data/v3.0/empty.yaml": "no info",
     "osv-integration-data/v2.0/missing-reference.yaml": "$ref to '#/definitions/'",

@@ -122,6 +122,18 @@ def test_invalid_spec_is_an_error_with_pointer_and_line(
     assert problem.line is not None and "without --strict" in str(error)
 
 
+def test_a_default_that_breaks_its_format_is_located(make_spec: SpecMaker, cache_dir: Path) -> None:
+    """GitHub's `default: ''` on `format: uri` properties was reported at line 1 with no
+    pointer: the validator checks a default as a value of its own."""
+    url = {"type": "string", "format": "uri", "default": ""}
+    fine = {"type": "string", "default": ""}  # the same value where it is allowed
+    item = {"type": "object", "properties": {"note": fine, "link": url}}
+    error = error_of(make_spec(paths=get_json("/links", item)), cache_dir=cache_dir)
+    (problem,) = error.problems
+    assert problem.pointer.endswith("/schema/properties/link/default")
+    assert "is not a 'uri'" in problem.message and problem.line is not None
+
+
 def test_lenient_serves_and_reports(make_spec: SpecMaker, cache_dir: Path) -> None:
     paths = {"/pets": {"get": {"responses": {"200": {"content": {}}}}}}
     spec = load_spec(make_spec(paths=paths), lenient=True, cache_dir=cache_dir)

@@ -522,6 +522,65 @@ def test_openapi_integer_and_byte_formats_are_checked(serve: Any) -> None:
     assert client.post("/blobs", json={"data": "not base64!"}).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("fmt", "good", "bad"),
+    [
+        ("uri", "https://example.com/a?b=1", "not a uri"),
+        ("uri-reference", "/pets/1#top", "/pets/a b"),
+        ("iri", "https://例え.jp/ページ", "no scheme"),
+        ("hostname", "api.example.com", "bad_host!"),
+        ("json-pointer", "/pets/0", "pets/0"),
+        ("uri-template", "https://example.com/{id}", "https://example.com/{id"),
+        ("duration", "P3DT4H", "3 days"),
+    ],
+)
+def test_string_formats_are_checked(serve: Any, fmt: str, good: str, bad: str) -> None:
+    """uri, hostname, json-pointer... were accepted whatever they held (issue 17, item 4)."""
+    param = {"name": "v", "in": "query", "schema": {"type": "string", "format": fmt}}
+    client = serve({"/things": {"get": {"parameters": [param], "responses": OK}}})
+    assert client.get("/things", params={"v": good}).status_code == 200
+    refused = client.get("/things", params={"v": bad})
+    assert refused.status_code == 400 and _errors(refused)[0]["name"] == "v"
+
+
+def test_swagger_2_refuses_empty_values_unless_allowed(
+    make_spec: SpecMaker, cache_dir: Any
+) -> None:
+    """Swagger 2's allowEmptyValue is false unless a parameter says otherwise: `?id=` and an
+    empty form field (`-d id`) were accepted (issue 17, item 4)."""
+    form = [
+        {"name": "id", "in": "formData", "type": "string", "required": True},
+        {"name": "note", "in": "formData", "type": "string", "allowEmptyValue": True},
+    ]
+    query = [
+        {"name": "id", "in": "query", "type": "string"},
+        {"name": "q", "in": "query", "type": "string", "allowEmptyValue": True},
+    ]
+    ok = {"200": {"description": "ok"}}
+    paths = {"/items": {"get": {"parameters": query, "responses": ok},
+                        "post": {"consumes": ["application/x-www-form-urlencoded"],
+                                 "parameters": form, "responses": ok}}}  # fmt: skip
+    client = TestClient(create_app(make_spec(version="2.0", paths=paths), cache_dir=cache_dir))
+    assert client.get("/items?id=7&q=").status_code == 200
+    for query_text in ("id=", "id"):
+        refused = client.get(f"/items?{query_text}")
+        assert refused.status_code == 400, query_text
+        assert "allowEmptyValue" in _errors(refused)[0]["message"]
+    form_type = {"content-type": "application/x-www-form-urlencoded"}
+    assert client.post("/items", content="id=7&note=", headers=form_type).status_code == 200
+    empty_field = client.post("/items", content="id", headers=form_type)
+    assert empty_field.status_code == 422 and _errors(empty_field)[0]["pointer"] == "/id"
+
+
+def test_openapi_3_query_values_may_be_empty_unless_said(serve: Any) -> None:
+    """OpenAPI 3 clients send `?q=` all the time: refused only with allowEmptyValue: false."""
+    strict = {"name": "id", "in": "query", "schema": {"type": "string"}, "allowEmptyValue": False}
+    loose = {"name": "q", "in": "query", "schema": {"type": "string"}}
+    client = serve({"/items": {"get": {"parameters": [strict, loose], "responses": OK}}})
+    assert client.get("/items?q=&id=1").status_code == 200
+    assert client.get("/items?id=").status_code == 400
+
+
 def test_generated_integers_stay_inside_their_format() -> None:
     from openmock.generate import GenerationEngine
     from openmock.schema.index import SchemaIndex

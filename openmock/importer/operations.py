@@ -68,6 +68,7 @@ def _parameter(raw: dict[str, Any], index: SchemaIndex, pointer: str) -> Paramet
         allow_reserved=bool(raw.get("allowReserved")),
         content_type=content_type,
         examples=tuple(example_values(raw, index, pointer)),
+        allow_empty=location != "query" or raw.get("allowEmptyValue") is not False,
     )
 
 

@@ -180,6 +180,10 @@ def _convert_parameter(p: dict[str, Any]) -> dict[str, Any]:
     for key in ("description", "deprecated", "allowEmptyValue"):
         if key in p:
             new[key] = p[key]
+    if p["in"] == "query":
+        # Swagger 2 refuses an empty value unless the parameter allows it; OpenAPI 3 keeps
+        # the keyword for query parameters only, so the default is written out.
+        new["allowEmptyValue"] = p.get("allowEmptyValue") is True
     for key, value in p.items():
         if key.startswith("x-"):
             new[key] = value
@@ -197,7 +201,12 @@ def _form_body(form: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any
     required = []
     has_file = False
     for p in form:
-        schema["properties"][p["name"]] = _param_schema(p)
+        field = _param_schema(p)
+        if field.get("type") == "string" and field.get("format") != "binary" \
+                and p.get("allowEmptyValue") is not True:  # fmt: skip
+            # Swagger 2's allowEmptyValue (false unless said): an empty form field is refused.
+            field.setdefault("minLength", 1)
+        schema["properties"][p["name"]] = field
         if p.get("type") == "file":
             has_file = True
         if p.get("required"):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from openmock.schema.pointers import pointer_from_parts
+from openmock.schema.pointers import escape_pointer_token, pointer_from_parts, resolve_pointer
 from openmock.spec.bundle import Bundle
 from openmock.spec.errors import SpecProblem
 from openmock.spec.locate import line_of
@@ -43,8 +44,9 @@ def _validator_class(kind: str) -> Any:
 
 def _cache_key(bundle: Bundle, kind: str) -> str:
     digest = hashlib.sha256()
-    # format=2: file names stored relative to the root document's folder.
-    digest.update(f"format=2;osv={version('openapi-spec-validator')};kind={kind}".encode())
+    # format=2: file names stored relative to the root document's folder; format=3: with
+    # the format checkers (uri, hostname...) that change what a document's defaults may hold.
+    digest.update(f"format=3;osv={version('openapi-spec-validator')};kind={kind}".encode())
     for source in [bundle.root_file, *bundle.files.values()]:
         digest.update(b"\0" + str(source.key).encode() + b"\0" + source.text.encode())
     return digest.hexdigest()
@@ -92,8 +94,8 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
     try:
         errors = validator.iter_errors()
         for error in errors:
-            pointer = pointer_from_parts(list(getattr(error, "absolute_path", []) or []))
             message = _short_message(error)
+            pointer = _pointer_of(bundle.root, error, {p for p, m in seen if m == message})
             if (pointer, message) in seen:
                 continue
             seen.add((pointer, message))
@@ -118,6 +120,54 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
             )
         )
     return problems
+
+
+def _pointer_of(root: Any, error: Any, taken: set[str]) -> str:
+    """Where in the document an error is. The validator checks each `default` against its
+    schema as a value of its own, so such an error's path starts inside the default, not at
+    the document's root: then the default is the first one not yet reported that holds the
+    failing value at that path."""
+    parts = list(getattr(error, "absolute_path", []) or [])
+    pointer = pointer_from_parts(parts)
+    instance = getattr(error, "instance", None)
+    try:
+        if resolve_pointer(root, pointer) == instance:
+            return pointer
+    except KeyError:
+        pass
+    inner = pointer_from_parts(parts)
+    failed_schema = getattr(error, "schema", None)
+    for holder in _defaults(root, ""):
+        candidate = holder + "/default" + inner
+        if candidate in taken:
+            continue
+        if _other_schema(root, holder, inner, failed_schema):
+            continue  # the same value under a schema that takes it
+        try:
+            if resolve_pointer(root, candidate) == instance:
+                return candidate
+        except KeyError:
+            continue
+    return pointer
+
+
+def _other_schema(root: Any, holder: str, inner: str, failed_schema: Any) -> bool:
+    if inner or not isinstance(failed_schema, dict) or "default" not in failed_schema:
+        return False  # nothing to compare with
+    return bool(resolve_pointer(root, holder) != failed_schema)
+
+
+def _defaults(node: Any, pointer: str) -> Iterator[str]:
+    """The pointers of every object with a `default`, in document order."""
+    if isinstance(node, dict):
+        if "default" in node:
+            yield pointer
+        for key, value in node.items():
+            if isinstance(value, dict | list):
+                yield from _defaults(value, pointer + "/" + escape_pointer_token(str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _defaults(value, f"{pointer}/{index}")
 
 
 def _short_message(error: Any) -> str:

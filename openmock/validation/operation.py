@@ -117,11 +117,18 @@ class OperationValidator:
                 name=param.name,
             )
         for check in self.params:
-            if check.validator is None:
-                continue
             param = check.param
             value = params.values.get((param.location, param.name), _ABSENT)
-            if value is _ABSENT:
+            if value == "" and not param.allow_empty:
+                yield Violation(
+                    "parameter",
+                    param.location,
+                    "an empty value is not allowed (the parameter does not say "
+                    "allowEmptyValue: true)",
+                    name=param.name,
+                )
+                continue
+            if check.validator is None or value is _ABSENT:
                 continue
             for error in _errors(check.validator, value):
                 where = _path_of(error)
