@@ -14,6 +14,12 @@ def is_json(media_type: str) -> bool:
     return base == "application/json" or base.endswith("+json") or base == "*/*"
 
 
+def is_xml(media_type: str) -> bool:
+    """`application/xml`, `text/xml` or a `+xml` type."""
+    base = base_type(media_type)
+    return base.endswith("/xml") or base.endswith("+xml")
+
+
 def accepts(declared: str, sent: str) -> bool:
     """Whether a request body of media type `sent` fits the spec's `declared` type, which may
     be a range (`image/*`, `*/*`). Parameters such as `charset` are not compared."""

@@ -344,3 +344,14 @@ def test_xml_follows_the_xml_object_and_is_checked_on_the_way_in(
         assert broken.status_code == 400 and "not well-formed XML" in broken.text
         fine = httpx.post(f"{url}/book", content=b"<b:book xmlns:b='x'/>", headers=xml)
         assert fine.status_code == 204
+        # Request bodies are read by the same XML Object rules and checked (issue 17, item 5).
+        assert httpx.post(f"{url}/book", content=one.encode(), headers=xml).status_code == 204
+        bad_id = one.replace('id="7"', 'id="seven"')
+        refused = httpx.post(f"{url}/book", content=bad_id.encode(), headers=xml)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "/id"
+        bad_tag = b"<book><tags><tag>a</tag><tag><x/><y/></tag></tags></book>"
+        refused = httpx.post(f"{url}/book", content=bad_tag, headers=xml)
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["pointer"] == "/tags/1"
+        other_root = httpx.post(f"{url}/book", content=b"<magazine/>", headers=xml)
+        assert other_root.status_code == 422 and "<book>" in other_root.text

@@ -10,19 +10,15 @@ from urllib.parse import urlencode
 import orjson
 import yaml
 
-from openmock.mediatypes import base_type, is_json
+from openmock.mediatypes import base_type, is_json, is_xml
 from openmock.respond.files import FILES, STREAMS
-from openmock.respond.xml import Deref, to_xml
+from openmock.respond.xml import to_xml
+from openmock.schema.xmlobject import Deref
 
 
 def _text_media(media_type: str) -> bool:
     base = base_type(media_type)
     return base.startswith("text/") and not base.endswith("xml")
-
-
-def xml_media(media_type: str) -> bool:
-    base = base_type(media_type)
-    return base.endswith("/xml") or base.endswith("+xml")
 
 
 def serialise(value: Any, media_type: str, schema: Any = None, deref: Deref | None = None) -> bytes:
@@ -43,7 +39,7 @@ def serialise(value: Any, media_type: str, schema: Any = None, deref: Deref | No
             return json.dumps(value).encode()
     if isinstance(value, str):
         return value.encode()
-    if xml_media(base):
+    if is_xml(base):
         return to_xml(value, schema, deref or _as_is).encode()
     if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
         return urlencode(

@@ -6,61 +6,27 @@ attributes, `prefix` and `namespace` on the element that declares them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-Deref = Callable[[Any], Any]  # a schema through its $refs (None when it cannot be resolved)
+from openmock.schema.xmlobject import (
+    Deref,
+    component_name,
+    item_name,
+    properties,
+    qualified,
+    xml_of,
+)
+
+Bound = tuple[str, ...]  # the prefixes enclosing elements bind to a namespace
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def to_xml(value: Any, schema: Any, deref: Deref) -> str:
     """An XML document of `value`, a value of `schema` (its $ref kept: the component's name
     names the root when `xml.name` does not)."""
-    root = _xml(deref(schema)).get("name") or _component(schema) or "root"
+    root = xml_of(deref(schema)).get("name") or component_name(schema) or "root"
     return DECLARATION + _element(value, schema, str(root), deref, root=True)
-
-
-def _xml(schema: Any) -> dict[str, Any]:
-    found = schema.get("xml") if isinstance(schema, dict) else None
-    return found if isinstance(found, dict) else {}
-
-
-def _component(schema: Any) -> str | None:
-    ref = schema.get("$ref") if isinstance(schema, dict) else None
-    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) and "/" in ref else None
-
-
-def _tag(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "item"
-    return cleaned if cleaned[0].isalpha() or cleaned[0] == "_" else f"_{cleaned}"
-
-
-def _qualified(name: str, xml: dict[str, Any]) -> tuple[str, str]:
-    """The element's qualified name and its namespace declaration (or '')."""
-    prefix = xml.get("prefix")
-    tag = f"{_tag(str(prefix))}:{_tag(name)}" if prefix else _tag(name)
-    namespace = xml.get("namespace")
-    if not isinstance(namespace, str):
-        return tag, ""
-    declared = f"xmlns:{_tag(str(prefix))}" if prefix else "xmlns"
-    return tag, f" {declared}={quoteattr(namespace)}"
-
-
-def _properties(schema: Any, deref: Deref) -> dict[str, Any]:
-    """A schema's properties, through allOf."""
-    found: dict[str, Any] = {}
-    parts = [schema]
-    while parts:
-        part = deref(parts.pop())
-        if isinstance(part, dict):
-            props = part.get("properties")
-            if isinstance(props, dict):
-                found.update(props)
-            all_of = part.get("allOf")
-            if isinstance(all_of, list):
-                parts.extend(all_of)
-    return found
 
 
 def _text(value: Any) -> str:
@@ -69,25 +35,27 @@ def _text(value: Any) -> str:
     return json.dumps(value) if isinstance(value, dict | list) else str(value)
 
 
-def _element(value: Any, schema: Any, name: str, deref: Deref, root: bool = False) -> str:
+def _element(
+    value: Any, schema: Any, name: str, deref: Deref, root: bool = False, bound: Bound = ()
+) -> str:
     target = deref(schema)
-    xml = _xml(target)
-    tag, namespace = _qualified(str(xml.get("name") or name), xml)
+    xml = xml_of(target)
+    tag, namespace, bound = _open(str(xml.get("name") or name), xml, bound)
     if isinstance(value, list):  # an array as an element of its own: its items inside
-        return f"<{tag}{namespace}>{_items(value, target, name, deref)}</{tag}>"
+        return f"<{tag}{namespace}>{_items(value, target, name, deref, bound)}</{tag}>"
     if isinstance(value, dict):
-        props = _properties(schema, deref)
+        props = properties(schema, deref)
         attributes, children = [], []
         for key, item in value.items():
             sub = props.get(key, {})
-            sub_xml = _xml(deref(sub))
+            sub_xml = xml_of(deref(sub))
             if sub_xml.get("attribute") and not isinstance(item, dict | list):
-                attr, _ = _qualified(str(sub_xml.get("name") or key), sub_xml)
+                attr, _, _ = _open(str(sub_xml.get("name") or key), sub_xml, bound)
                 attributes.append(f" {attr}={quoteattr(_text(item))}")
             elif isinstance(item, list):
-                children.append(_array(item, sub, str(key), deref))
+                children.append(_array(item, sub, str(key), deref, bound))
             else:
-                children.append(_element(item, sub, str(key), deref))
+                children.append(_element(item, sub, str(key), deref, bound=bound))
         inner = "".join(children)
         return f"<{tag}{namespace}{''.join(attributes)}>{inner}</{tag}>"
     if value is None:
@@ -95,19 +63,32 @@ def _element(value: Any, schema: Any, name: str, deref: Deref, root: bool = Fals
     return f"<{tag}{namespace}>{escape(_text(value))}</{tag}>"
 
 
-def _items(values: list[Any], array: Any, name: str, deref: Deref) -> str:
+def _open(name: str, xml: dict[str, Any], bound: Bound) -> tuple[str, str, Bound]:
+    """An element's qualified name, its namespace declaration and the prefixes bound inside
+    it. A `prefix` no enclosing element binds to a namespace is left out (the document would
+    not be well-formed XML with it)."""
+    prefix = xml.get("prefix")
+    if prefix and not isinstance(xml.get("namespace"), str) and str(prefix) not in bound:
+        xml = {key: value for key, value in xml.items() if key != "prefix"}
+    tag, namespace = qualified(name, xml)
+    if prefix and namespace:
+        bound = (*bound, str(prefix))
+    return tag, namespace, bound
+
+
+def _items(values: list[Any], array: Any, name: str, deref: Deref, bound: Bound) -> str:
     items = array.get("items", {}) if isinstance(array, dict) else {}
-    item_name = _xml(deref(items)).get("name") or _component(items) or name
-    return "".join(_element(v, items, str(item_name), deref) for v in values)
+    named = item_name(array, name, deref)
+    return "".join(_element(v, items, named, deref, bound=bound) for v in values)
 
 
-def _array(values: list[Any], schema: Any, name: str, deref: Deref) -> str:
+def _array(values: list[Any], schema: Any, name: str, deref: Deref, bound: Bound) -> str:
     """A property's array: its items side by side, or inside one element when `wrapped`."""
     target = deref(schema)
-    xml = _xml(target)
+    xml = xml_of(target)
     if not xml.get("wrapped"):
         items = target.get("items", {}) if isinstance(target, dict) else {}
-        item_name = _xml(deref(items)).get("name") or xml.get("name") or name
-        return "".join(_element(v, items, str(item_name), deref) for v in values)
-    tag, namespace = _qualified(str(xml.get("name") or name), xml)
-    return f"<{tag}{namespace}>{_items(values, target, name, deref)}</{tag}>"
+        name_of_items = str(xml_of(deref(items)).get("name") or xml.get("name") or name)
+        return "".join(_element(v, items, name_of_items, deref, bound=bound) for v in values)
+    tag, namespace, bound = _open(str(xml.get("name") or name), xml, bound)
+    return f"<{tag}{namespace}>{_items(values, target, name, deref, bound)}</{tag}>"
