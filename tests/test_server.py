@@ -355,3 +355,34 @@ def test_xml_follows_the_xml_object_and_is_checked_on_the_way_in(
         assert refused.json()["errors"][0]["pointer"] == "/tags/1"
         other_root = httpx.post(f"{url}/book", content=b"<magazine/>", headers=xml)
         assert other_root.status_code == 422 and "<book>" in other_root.text
+
+
+def test_a_schemas_own_example_is_the_payload_example(
+    make_spec: SpecMaker, cache_dir: Path
+) -> None:
+    """Issue 17, item 11: a response schema's top-level `example` (none on the media type) was
+    served about half the time, as property hints are; OpenAPI 3 makes it the example."""
+    pet = {"type": "object", "properties": {"name": {"type": "string"}}, "example": {"name": "Rex"}}
+    tags = {"type": "array", "items": {"type": "string"}, "examples": [["a", "b"]]}
+
+    def answering(schema: object, *parameters: object) -> dict[str, object]:
+        media = {"application/json": {"schema": schema}}
+        ok = {"200": {"description": "ok", "content": media}}
+        return {"get": {"parameters": list(parameters), "responses": ok}}
+
+    pet_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+    spec = make_spec(
+        version="3.1.0",
+        paths={
+            "/pets/{id}": answering({"$ref": "#/components/schemas/Pet"}, pet_id),
+            "/tags": answering(tags),
+        },
+        components={"schemas": {"Pet": pet}},
+    )
+    with running_server(create_app(spec, cache_dir=cache_dir)) as url:
+        for n in range(12):
+            answer = httpx.get(f"{url}/pets/{n}")
+            assert answer.json() == {"name": "Rex"}
+            assert answer.headers["x-openmock-scenario"] == "example"
+        assert httpx.get(f"{url}/tags").json() == ["a", "b"]

@@ -81,7 +81,30 @@ def example_values(media: dict[str, Any], index: SchemaIndex, pointer: str) -> l
                 found.append(value)
     elif "example" in media:
         found.append(NamedValue("example", media["example"], pointer + "/example"))
+    else:
+        found.extend(_schema_example(media.get("schema"), index, pointer + "/schema"))
     return found
+
+
+def _schema_example(schema: Any, index: SchemaIndex, pointer: str) -> list[NamedValue]:
+    """A schema's own top-level `example` (or the first of JSON Schema's `examples`) where the
+    media type has none: OpenAPI 3 makes it the payload's example, so it is served as one
+    (every time, where a property's example is only a hint for generated values)."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(ref, str) and ref.startswith("#"):
+        pointer = ref[1:]
+    try:
+        target = index.deref(schema)
+    except UnresolvedRef:  # reported where the reference is resolved
+        return []
+    if not isinstance(target, dict):
+        return []
+    if "example" in target:
+        return [NamedValue("example", target["example"], pointer + "/example")]
+    examples = target.get("examples")
+    if isinstance(examples, list) and examples:
+        return [NamedValue("example", examples[0], pointer + "/examples/0")]
+    return []
 
 
 def response_headers(resp: dict[str, Any], index: SchemaIndex, pointer: str) -> list[HeaderSpec]:
