@@ -141,3 +141,20 @@ def test_server_runs_the_search_off_the_event_loop(make_spec: Any) -> None:
     for response in responses:
         assert response.status_code == 200, response.text
         assert validator.is_valid(response.json())
+
+
+def test_the_search_invents_no_keys_the_schema_does_not_ask_for() -> None:
+    """Issue 17, item 7: values from the search filled open objects with junk keys
+    (`"\\u0018": {...}`). Maps (additionalProperties as a schema) keep theirs."""
+    engine = GenerationEngine(SchemaIndex({}))
+    tagged = {"type": "object", "required": ["code"],
+              "properties": {"code": NOT_A_LETTER, "note": {"type": "string"}}}  # fmt: skip
+    nested = {"type": "array", "minItems": 1, "items": {"allOf": [tagged]}}
+    counts = {"type": "object", "minProperties": 2, "additionalProperties": {"type": "integer"},
+              "not": {"required": ["a"]}}  # fmt: skip
+    for i in range(12):
+        value = engine.value(tagged, str(i))
+        assert set(value) <= {"code", "note"} and "code" in value, value
+        assert all(set(item) <= {"code", "note"} for item in engine.value(nested, str(i)))
+        assert len(engine.value(counts, str(i))) >= 2
+    assert engine.outcome_counts()["fallback"] >= 2  # tagged and nested took the search

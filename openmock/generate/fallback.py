@@ -15,11 +15,13 @@ that keeps this pairing working is in pyproject.toml and guarded by tests/test_f
 from __future__ import annotations
 
 import base64
+import re
 import threading
 import warnings
 from typing import Any
 
 from openmock.schema.index import SchemaIndex, UnresolvedRef
+from openmock.schema.nodes import child_map
 
 POOL_SIZE = 12  # valid values kept per schema
 MAX_EXAMPLES = 120  # hypothesis examples tried per schema before giving up
@@ -112,7 +114,14 @@ class SearchFallback:
         )  # fmt: skip
         @given(strategy())
         def collect(value: Any) -> None:
-            if value not in found and validator.is_valid(value):
+            if not validator.is_valid(value):
+                return
+            # hypothesis-jsonschema fills open objects with made-up keys ("\u0018": {...}):
+            # left out wherever the value stays valid without them.
+            pruned = _prune(value, schema, self.index, 0)
+            if pruned != value and validator.is_valid(pruned):
+                value = pruned
+            if value not in found:
                 found.append(value)
                 if len(found) >= POOL_SIZE:
                     raise Enough
@@ -131,6 +140,58 @@ class SearchFallback:
         if not found:
             return f"the search fallback found no valid value in {MAX_EXAMPLES} tries"
         return found
+
+
+def _prune(value: Any, schema: Any, index: SchemaIndex, depth: int) -> Any:
+    """`value` without the object keys its schema does not name (in `properties`, through
+    $ref, allOf, anyOf and oneOf, or a `patternProperties` pattern); kept where the schema
+    describes extra keys (`additionalProperties` as a schema: a map)."""
+    if depth > 32 or not isinstance(value, dict | list):
+        return value
+    parts = _parts(schema, index)
+    if isinstance(value, list):
+        items = next((p["items"] for p in parts if isinstance(p.get("items"), dict)), {})
+        return [_prune(item, items, index, depth + 1) for item in value]
+    named: dict[str, Any] = {}
+    patterns: list[str] = []
+    extra: Any = None
+    for part in parts:
+        for name, sub in child_map(part, "properties").items():
+            named.setdefault(name, sub)
+        patterns.extend(child_map(part, "patternProperties"))
+        if isinstance(part.get("additionalProperties"), dict) and part["additionalProperties"]:
+            extra = part["additionalProperties"]
+    kept: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in named:
+            kept[key] = _prune(item, named[key], index, depth + 1)
+        elif extra is not None or any(_matches(pattern, key) for pattern in patterns):
+            kept[key] = item
+    return kept
+
+
+def _parts(schema: Any, index: SchemaIndex) -> list[dict[str, Any]]:
+    """A schema and every schema it is made of (allOf, anyOf, oneOf), through $refs."""
+    found: list[dict[str, Any]] = []
+    todo = [schema]
+    while todo and len(found) < 64:
+        try:
+            node = index.deref(todo.pop())
+        except UnresolvedRef:
+            continue
+        if isinstance(node, dict) and all(node is not seen for seen in found):
+            found.append(node)
+            for key in ("allOf", "anyOf", "oneOf"):
+                if isinstance(node.get(key), list):
+                    todo.extend(node[key])
+    return found
+
+
+def _matches(pattern: str, key: str) -> bool:
+    try:
+        return re.search(pattern, key) is not None
+    except re.error:
+        return True  # a pattern Python cannot read: keep the key rather than guess
 
 
 def _reason(exc: Exception) -> str:
