@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from typing import Any
 
@@ -154,3 +155,44 @@ def test_object_hint_loses_write_only_properties_even_behind_a_ref() -> None:
     got = [engine.value(schema, str(i)) for i in range(30)]
     assert any(v == {"name": "Ann"} for v in got)  # the hint, without the writeOnly field
     assert not any("password" in v for v in got)
+
+
+def test_calendar_and_money_strings_look_like_what_they_name() -> None:
+    """Issue 17, item 8: `day`, `month`, `year`, `time`, `currency`... were random words."""
+    names = ["day", "month", "year", "time", "currency", "locale", "weekday"]
+    schema = {"type": "object", "required": names,
+              "properties": {n: {"type": "string"} for n in names}}  # fmt: skip
+    engine = GenerationEngine(SchemaIndex({}))
+    days = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+    for seed in range(10):
+        value = engine.value(schema, str(seed))
+        assert value["day"] in days and value["weekday"] in days
+        assert value["month"] in calendar.month_name[1:]
+        assert value["year"].isdigit() and len(value["year"]) == 4
+        assert re.fullmatch(r"\d{2}:\d{2}:\d{2}Z", value["time"])
+        assert re.fullmatch(r"[A-Z]{3}", value["currency"])
+
+
+def test_a_pets_name_is_a_pets_and_a_persons_a_persons() -> None:
+    """`name` by what it names: the component (also through allOf) or the title."""
+    named = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    document = {
+        "components": {
+            "schemas": {
+                "NewPet": named,
+                "Pet": {"allOf": [{"$ref": "#/components/schemas/NewPet"}]},
+                "Customer": named | {"title": "Customer"},
+                "Product": dict(named),
+            }
+        }
+    }
+    engine = GenerationEngine(SchemaIndex(document))
+
+    def names(component: str) -> list[str]:
+        ref = {"$ref": f"#/components/schemas/{component}"}
+        return [engine.value(ref, str(seed))["name"] for seed in range(8)]
+
+    pets = names("Pet") + names("NewPet")
+    assert all(" " not in n and n[0].isupper() for n in pets), pets
+    assert all(" " in n for n in names("Customer"))  # a person's full name
+    assert all(len(n.split()) == 2 for n in names("Product"))  # "Ergonomic Chair"

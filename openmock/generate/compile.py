@@ -16,7 +16,7 @@ from typing import Any
 from openmock.generate import regex
 from openmock.generate.combine import choice_gen
 from openmock.generate.hints import with_hints, with_x_faker
-from openmock.generate.realism import Realism
+from openmock.generate.realism import Realism, owned_name
 from openmock.generate.scalars import (
     ANNOTATIONS,
     SOFT_DEPTH,
@@ -55,6 +55,7 @@ class Compiler:
         self.problems: list[str] = []  # hints the spec carries that cannot be used, and why
         self._cache: dict[tuple[int, str | None], Gen] = {}
         self._alive: list[Any] = []  # schemas made here must outlive their id() cache key
+        self._components: dict[int, str] | None = None  # id of a component schema -> its name
 
     def compile(self, schema: Any, name: str | None = None) -> Gen:
         """The generator of `schema`; `name` is the property it is the value of, if any,
@@ -114,6 +115,9 @@ class Compiler:
             if merged is False:
                 return fail("allOf branches contradict each other")
             assert isinstance(merged, dict)
+            owner = self._owner(schema)
+            if owner:  # Pet = allOf [NewPet, {id}] is still a Pet (for its `name`)
+                merged = {**merged, "title": owner}
             if merged.get("allOf"):
                 leftovers = merged.pop("allOf")
                 gen = self.compile(merged, name)
@@ -208,8 +212,9 @@ class Compiler:
         required = [r for r in schema.get("required") or [] if isinstance(r, str)]
         props_raw = child_map(schema, "properties")
         left_out = self.index.flagged_properties(schema, self.skip_flag)
+        owner = self._owner(schema)
         props = [
-            (name, self.compile(sub, name), name in required)
+            (name, self.compile(sub, owned_name(name, owner)), name in required)
             for name, sub in props_raw.items()
             if name not in left_out
         ]
@@ -272,6 +277,17 @@ class Compiler:
             return out
 
         return obj
+
+    def _owner(self, schema: dict[str, Any]) -> str | None:
+        """What an object is, for its `name`: its title, else its component's name."""
+        title = schema.get("title")
+        if isinstance(title, str) and title:
+            return title
+        if self._components is None:
+            found = self.index.document.get("components")
+            schemas = child_map(found, "schemas") if isinstance(found, dict) else {}
+            self._components = {id(node): str(key) for key, node in schemas.items()}
+        return self._components.get(id(schema))
 
     def _array(self, schema: dict[str, Any], name: str | None = None) -> Gen:
         items = schema.get("items", True)

@@ -74,8 +74,41 @@ _STRING_NAMES: dict[str, str] = {
     "created": "format:date-time", "updated": "format:date-time",
     "modified": "format:date-time", "date": "format:date", "birthday": "format:date",
     "birthdate": "format:date", "dateofbirth": "format:date", "dob": "format:date",
-    "version": "version",
+    "version": "version", "day": "day_of_week", "weekday": "day_of_week",
+    "dayofweek": "day_of_week", "dayname": "day_of_week", "month": "month_name",
+    "monthname": "month_name", "year": "year", "time": "format:time",
+    "currencysymbol": "currency_symbol", "countryname": "country", "language": "language_name",
 }  # fmt: skip
+
+# `name` by what it names: the object's title or component name (`Pet`, `NewPet`, `Product`),
+# matched by its ending; anything else keeps a person's full name.
+_NAME_BY_OWNER: tuple[tuple[str, str], ...] = (
+    ("pet", "pet_name"), ("dog", "pet_name"), ("cat", "pet_name"), ("animal", "pet_name"),
+    ("product", "product_name"), ("item", "product_name"), ("sku", "product_name"),
+    ("category", "category_name"), ("tag", "word"), ("label", "word"),
+    ("company", "company"), ("organization", "company"), ("organisation", "company"),
+    ("org", "company"), ("team", "company"), ("city", "city"), ("country", "country"),
+    ("file", "file_name"), ("attachment", "file_name"), ("repository", "slug"),
+    ("repo", "slug"), ("project", "catch_phrase"), ("event", "catch_phrase"),
+)  # fmt: skip
+OWNER_MARK = "@"  # "name@Pet": the property `name` of a Pet
+_PET_NAMES = (
+    "Rex", "Bella", "Luna", "Max", "Charlie", "Milo", "Daisy", "Rocky", "Coco", "Buddy",
+    "Lola", "Oscar", "Tiger", "Simba", "Nala", "Bailey", "Toby", "Ruby", "Zorro", "Felix",
+    "Tom", "Ginger", "Pepper", "Shadow", "Loki", "Oreo", "Biscuit", "Mango", "Ziggy", "Hazel",
+)  # fmt: skip
+_PRODUCT_NOUNS = (
+    "Chair", "Lamp", "Backpack", "Mug", "Keyboard", "Jacket", "Sneakers", "Watch", "Speaker",
+    "Notebook", "Bottle", "Blender", "Headphones", "Desk", "Umbrella", "Wallet",
+)  # fmt: skip
+_PRODUCT_ADJECTIVES = (
+    "Ergonomic", "Compact", "Classic", "Wireless", "Rustic", "Sleek", "Durable", "Premium",
+    "Handmade", "Lightweight", "Smart", "Vintage",
+)  # fmt: skip
+_CATEGORIES = (
+    "Dogs", "Cats", "Birds", "Books", "Electronics", "Garden", "Toys", "Clothing", "Sports",
+    "Kitchen", "Music", "Travel", "Health", "Office",
+)  # fmt: skip
 
 # Numeric properties, by normalised name, to a sensible (low, high, decimals) when unbounded.
 _NUMBER_NAMES: dict[str, tuple[float, float, int]] = {
@@ -163,9 +196,15 @@ class Realism:
     def _producer(self, method: str) -> Callable[[], Any]:
         if method == "title":
             return lambda: self.faker.sentence(nb_words=4).rstrip(".")
+        rnd = self.faker.random
         if method == "version":
-            rnd = self.faker.random
             return lambda: f"{rnd.randint(0, 9)}.{rnd.randint(0, 20)}.{rnd.randint(0, 30)}"
+        if method == "pet_name":
+            return lambda: rnd.choice(_PET_NAMES)
+        if method == "product_name":
+            return lambda: f"{rnd.choice(_PRODUCT_ADJECTIVES)} {rnd.choice(_PRODUCT_NOUNS)}"
+        if method == "category_name":
+            return lambda: rnd.choice(_CATEGORIES)
         produce: Callable[[], Any] = getattr(self.faker, method)
         return produce
 
@@ -213,6 +252,7 @@ class Realism:
         """A sensible (low, high, decimals) for an unbounded number called `name`."""
         if not name:
             return None
+        name = name.partition(OWNER_MARK)[0]
         key = normalise_name(name)
         found = _NUMBER_NAMES.get(key)
         if found is None and re.search(r"(_id|Id|ID)$", name):
@@ -276,10 +316,24 @@ class Realism:
         )
 
 
+def owned_name(name: str, owner: str | None) -> str:
+    """The name a generator looks values up by: `name` of a Pet is "name@Pet" (a pet's name,
+    not a person's); every other property keeps its own name."""
+    if owner and normalise_name(name) in ("name", "title", "displayname"):
+        return f"{name}{OWNER_MARK}{owner}"
+    return name
+
+
 def _string_method(name: str | None) -> str | None:
     """The Faker method (or "format:...") for a string property called `name`, if any."""
     if not name:
         return None
+    name, _, owner = name.partition(OWNER_MARK)
+    if owner:
+        owner_key = normalise_name(owner)
+        for ending, method in _NAME_BY_OWNER:
+            if owner_key.endswith(ending):
+                return method
     key = normalise_name(name)
     return _STRING_NAMES.get(key) or _by_suffix(name, key)
 
