@@ -296,3 +296,24 @@ def test_restored_runtime_changes_are_shown_at_start(tmp_path: Path) -> None:
         pets = next(line for line in lines if " listPets " in line)
         assert "(+1 runtime)" in pets and "(set at runtime)" in pets
         assert any("GET /hello (runtime)" in line for line in lines)
+
+
+def test_a_first_start_serves_and_checks_the_spec_in_the_background(
+    make_spec: SpecMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17, item 21: without a cached result, the OpenAPI check (seconds on large specs)
+    runs after serving starts; its problems reach the health answer when it is done, and
+    the next start reads them from the cache."""
+    monkeypatch.setenv("OPENMOCK_CACHE_DIR", str(tmp_path / "cache"))
+    ok = {"200": {"content": {"application/json": {"example": {"ok": True}}}}}  # no description
+    spec = str(make_spec(paths={"/things": {"get": {"responses": ok}}}))
+    for start in ("first", "cached"):
+        with serving(spec) as (url, _):
+            assert httpx.get(f"{url}/things").json() == {"ok": True}
+            for _ in range(600):  # bounded by polls, not time
+                check = httpx.get(f"{url}/__openmock/health").json()["spec_check"]
+                if check["status"] == "done":
+                    break
+                assert start == "first" and check == {"status": "running"}
+                time.sleep(0.05)
+            assert check["status"] == "done" and check["problems"] == 1, start

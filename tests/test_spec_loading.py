@@ -246,3 +246,24 @@ def test_non_json_yaml_values_are_never_cached(tmp_path: Path) -> None:
     for value in ({"x": float("nan")}, {"x": b"\x00"}):
         assert cached_parse(b"doc", tmp_path, lambda v=value: v) is value
     assert not (tmp_path / "parsed").exists()
+
+
+def test_a_check_left_for_later_runs_once_and_is_cached(
+    make_spec: SpecMaker, tmp_path: Path
+) -> None:
+    paths = {"/pets": {"get": {"responses": {"200": {"content": {}}}}}}  # no description
+    path = make_spec(paths=paths)
+    first = load_spec(path, lenient=True, later=True, cache_dir=tmp_path)
+    assert first.background is not None and not first.warnings  # not checked yet
+    assert first.background.status() == ("pending", ())
+    finished: list[object] = []
+    first.background.start(finished.append).join()
+    status, problems = first.background.status()
+    assert status == "done" and finished == [first.background]
+    assert problems[0].pointer.startswith("/paths/~1pets/get/responses/200")
+    again = load_spec(path, lenient=True, later=True, cache_dir=tmp_path)
+    assert again.background is None and [p.message for p in again.warnings] == [
+        p.message for p in problems
+    ]
+    with pytest.raises(SpecError):  # --strict checks before serving, as before
+        load_spec(path, later=True, cache_dir=tmp_path / "other")

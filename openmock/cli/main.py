@@ -14,6 +14,7 @@ from openmock.importer.mounts import load_catalog
 from openmock.model import Catalog
 from openmock.schema.index import SchemaIndex
 from openmock.spec import SpecError, SpecProblem
+from openmock.spec.background import BackgroundCheck
 from openmock.spec.validate import default_cache_dir
 
 EXIT_BAD_SPEC = 2
@@ -27,16 +28,20 @@ def fail(message: str) -> NoReturn:
 
 
 def load(
-    paths: tuple[str, ...], strict: bool, prefixes: dict[str, str] | None = None
+    paths: tuple[str, ...],
+    strict: bool,
+    prefixes: dict[str, str] | None = None,
+    later: bool = False,
 ) -> tuple[Catalog, SchemaIndex]:
     """The catalog of SPEC(s). An invalid spec is served as far as it can be, with a short
     summary of its problems, unless `strict`; refused (exit 2) is only what cannot be served
-    at all: not YAML or JSON, not OpenAPI, no usable operation."""
+    at all: not YAML or JSON, not OpenAPI, no usable operation. With `later`, an uncached
+    check against the OpenAPI schema is left for `check_later` once serving."""
     try:
         with StatusLine(sys.stderr) as status:  # long first loads show what they are doing
             catalog, index = load_catalog(
-                paths, prefixes, lenient=not strict, cache_dir=default_cache_dir(),
-                progress=status.stage,
+                paths, prefixes, lenient=not strict, later=later and not strict,
+                cache_dir=default_cache_dir(), progress=status.stage,
             )  # fmt: skip
     except SpecError as exc:
         count = len(exc.problems)
@@ -79,6 +84,26 @@ def warn(problems: list[SpecProblem], paths: tuple[str, ...] = ()) -> None:
     spec = " ".join(paths) or "SPEC"
     more = f"... and {count - WARNINGS_SHOWN} more; " if count > WARNINGS_SHOWN else ""
     click.echo(f"  {more}`openmock check {spec}` lists them all.", err=True)
+
+
+def check_later(catalog: Catalog, paths: tuple[str, ...]) -> None:
+    """Start the spec's OpenAPI check left for after start-up, if any; its summary is printed
+    when it is done (as `warn` does at start-up)."""
+    background = catalog.spec.background
+    if background is None:
+        return
+    click.echo("openmock: checking the spec against the OpenAPI schema in the background "
+               "(this first time only; the result is cached)", err=True)  # fmt: skip
+
+    def done(check: BackgroundCheck) -> None:
+        _, problems = check.status()
+        if problems:
+            warn(list(problems), paths)
+        else:
+            click.echo(f"openmock: the spec follows the OpenAPI schema (checked in "
+                       f"{check.seconds:.1f}s)", err=True)  # fmt: skip
+
+    background.start(done)
 
 
 @click.group()

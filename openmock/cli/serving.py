@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from openmock.cli.main import DEFAULT_LOG_DB, fail, load, main, parse_prefixes
+from openmock.cli.main import DEFAULT_LOG_DB, check_later, fail, load, main, parse_prefixes
 from openmock.cli.summary import startup_lines
 from openmock.delays import BadDelay, parse_delay
-from openmock.model import ADMIN_PREFIX
+from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.server.run import base_url
 from openmock.spec.validate import default_cache_dir
 
@@ -126,7 +126,7 @@ def from_spec(
         fail("--data FILE gives stateful resources their items; add --stateful.")
     started = time.perf_counter()
     prefixes = parse_prefixes(prefix)
-    catalog, index = load(specs, strict, prefixes)
+    catalog, index = load(specs, strict, prefixes, later=True)
     if workers > 1 and log_db == ":memory:" and not no_log:
         fail("--workers with --log-db :memory: would give each worker a log of its own; "
               "pass a file (the default) or --no-log.")  # fmt: skip
@@ -205,7 +205,7 @@ def from_spec(
             calls.close()  # the workers open the file themselves
         environment = worker_environment(config)
         ready = f"openmock ready: {url}  ({workers} workers)"
-        serve_workers(environment, workers, sock, lambda: click.echo(ready))
+        serve_workers(environment, workers, sock, lambda: _ready(ready, catalog, specs))
         click.echo("openmock stopped")
         return
     watcher = None
@@ -224,13 +224,19 @@ def from_spec(
         f"{load_seconds:.2f}s{health})"
     )
     try:
-        serve(app, sock, lambda: click.echo(ready))
+        serve(app, sock, lambda: _ready(ready, catalog, specs))
     finally:
         if watcher is not None:
             watcher.stop()
         if calls is not None:
             calls.close()  # what is still queued is written before the process ends
     click.echo("openmock stopped")
+
+
+def _ready(line: str, catalog: Catalog, specs: tuple[str, ...]) -> None:
+    """Serving: say so, then check the spec if that was left for now."""
+    click.echo(line)
+    check_later(catalog, specs)
 
 
 if __name__ == "__main__":  # pragma: no cover

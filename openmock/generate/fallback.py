@@ -150,7 +150,7 @@ def _prune(value: Any, schema: Any, index: SchemaIndex, depth: int) -> Any:
         return value
     parts = _parts(schema, index)
     if isinstance(value, list):
-        items = next((p["items"] for p in parts if isinstance(p.get("items"), dict)), {})
+        items: Any = next((p["items"] for p in parts if isinstance(p.get("items"), dict)), {})
         return [_prune(item, items, index, depth + 1) for item in value]
     named: dict[str, Any] = {}
     patterns: list[str] = []

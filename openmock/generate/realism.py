@@ -77,7 +77,7 @@ _STRING_NAMES: dict[str, str] = {
     "version": "version", "day": "day_of_week", "weekday": "day_of_week",
     "dayofweek": "day_of_week", "dayname": "day_of_week", "month": "month_name",
     "monthname": "month_name", "year": "year", "time": "format:time",
-    "currencysymbol": "currency_symbol", "countryname": "country", "language": "language_name",
+    "currencysymbol": "currency_symbol",
 }  # fmt: skip
 
 # `name` by what it names: the object's title or component name (`Pet`, `NewPet`, `Product`),

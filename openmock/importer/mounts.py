@@ -146,14 +146,18 @@ def load_catalog(
     prefixes: dict[str, str] | None = None,
     *,
     lenient: bool = False,
+    later: bool = False,
     cache_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[Catalog, SchemaIndex]:
     """Load and import one spec, or several mounted together (also one with a --prefix).
     `prefixes` maps a spec's name (its file name without extension) to its path prefix.
-    Raises SpecError."""
+    With `later`, one spec's uncached OpenAPI check is left to `catalog.spec.background`
+    (several specs are checked at once). Raises SpecError."""
+    later = later and len(paths) == 1
     specs = [
-        load_spec(path, lenient=lenient, cache_dir=cache_dir, progress=progress) for path in paths
+        load_spec(path, lenient=lenient, later=later, cache_dir=cache_dir, progress=progress)
+        for path in paths
     ]
     if progress is not None:
         count = sum(len(s.document.get("paths") or {}) for s in specs)

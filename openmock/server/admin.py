@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from openmock import __version__
 from openmock.calllog import BadPattern, read_expectation, verify
 from openmock.describe import stub_json
-from openmock.model import ADMIN_PREFIX
+from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.editing import Editor
 from openmock.server.json_body import json_body
@@ -111,7 +111,21 @@ def admin_router(
             },
             "stubs": len(catalog.stubs),
             "uptime_seconds": round(time.monotonic() - started, 3),
+            "spec_check": _spec_check(catalog),
         }
+
+    def _spec_check(catalog: Catalog) -> dict[str, Any]:
+        """The check against the OpenAPI schema: `done` with its problems' count (they were
+        printed, and `openmock check` lists them), or `running` in the background."""
+        background = catalog.spec.background
+        if background is None:
+            return {"status": "done", "problems": len(catalog.spec.warnings)}
+        status, problems = background.status()
+        if status != "done":
+            return {"status": "running"}
+        found = len(catalog.spec.warnings) + len(problems)
+        shown = [problem.render() for problem in problems[:3]]
+        return {"status": "done", "problems": found, "first": shown}
 
     page = (resources.files("openmock.inspector") / "index.html").read_text("utf-8")
 

@@ -29,6 +29,9 @@ class ServeConfig:
     admin_token: str | None = None
     cache_dir: str | None = None  # parse and validation caches
     follow: bool = False  # other processes (workers) change the journal too
+    # A worker: the OpenAPI check is left to the process that started it (the CLI runs it
+    # once serving), and its result read from the cache.
+    check_later: bool = False
 
     @property
     def journal(self) -> str:
@@ -38,7 +41,10 @@ class ServeConfig:
     def load(self) -> tuple[Catalog, SchemaIndex]:
         """The catalog of the spec files. Raises SpecError."""
         cache = Path(self.cache_dir) if self.cache_dir is not None else None
-        return load_catalog(self.specs, dict(self.prefixes), lenient=self.lenient, cache_dir=cache)
+        return load_catalog(
+            self.specs, dict(self.prefixes), lenient=self.lenient, later=self.check_later,
+            cache_dir=cache,
+        )  # fmt: skip
 
     def open_calls(self) -> CallStore | None:
         """The call log (raises OSError or sqlite3.Error when the file cannot be opened)."""

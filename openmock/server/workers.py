@@ -27,7 +27,8 @@ APP_FACTORY = "openmock.server.workers:worker_app"
 def worker_environment(config: ServeConfig) -> dict[str, str]:
     """The environment a worker needs to build the same mock as the parent; each follows the
     changes the others make, through the call log's file."""
-    return {CONFIG_VARIABLE: replace(config, follow=config.log_db is not None).to_json()}
+    worker = replace(config, follow=config.log_db is not None, check_later=True)
+    return {CONFIG_VARIABLE: worker.to_json()}
 
 
 def worker_app() -> FastAPI:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openmock.spec.background import BackgroundCheck
 from openmock.spec.bundle import Bundle, bundle
 from openmock.spec.convert import normalise_document, swagger2_to_openapi3
 from openmock.spec.errors import SpecError, SpecProblem
 from openmock.spec.locate import line_of
-from openmock.spec.validate import check_document
+from openmock.spec.validate import cached_problems, check_document
 
 SUPPORTED = "OpenAPI 3.0.x, 3.1.x (3.2 read as 3.1) and Swagger 2.0"
 
@@ -26,6 +27,8 @@ class Spec:
     document: dict[str, Any]  # OpenAPI 3-shaped, schemas normalised, refs local
     bundle: Bundle
     warnings: tuple[SpecProblem, ...]
+    # The OpenAPI check still to run, after serving starts (load_spec's `later`).
+    background: BackgroundCheck | None = None
 
     @property
     def title(self) -> str:
@@ -85,12 +88,14 @@ def load_spec(
     *,
     lenient: bool = False,
     validate: bool = True,
+    later: bool = False,
     cache_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Spec:
     """Load a spec. Raises SpecError on anything unusable (in lenient mode: only on what
     cannot be served at all); other problems come back as warnings. `progress` is told
-    each stage as it starts (for a status line on a terminal)."""
+    each stage as it starts (for a status line on a terminal). With `later` (and lenient),
+    a check against the OpenAPI schema that is not cached is left to `Spec.background`."""
     path = Path(path)
     tell = progress or (lambda _: None)
     tell(f"reading {path.name} and the files it $refs")
@@ -98,9 +103,16 @@ def load_spec(
     root = bundled.root
     version, kind = detect_kind(root, str(path), bundled.root_file.text)
     problems = list(bundled.problems)
+    background = None
     if validate:
-        tell(f"validating {path.name} (cached by content afterwards)")
-        problems.extend(check_document(bundled, kind, cache_dir))
+        known = cached_problems(bundled, kind, cache_dir)
+        if known is not None:
+            problems.extend(known)
+        elif later and lenient:
+            background = BackgroundCheck(bundled, kind, cache_dir)
+        else:
+            tell(f"validating {path.name} (cached by content afterwards)")
+            problems.extend(check_document(bundled, kind, cache_dir))
     tell(f"converting {path.name}")
     if problems and not lenient:
         raise SpecError(problems)
@@ -108,4 +120,4 @@ def load_spec(
     if not isinstance(document.get("paths"), dict):
         document["paths"] = {}
     normalise_document(document, kind)
-    return Spec(path, version, kind, document, bundled, tuple(problems))
+    return Spec(path, version, kind, document, bundled, tuple(problems), background)

@@ -52,18 +52,29 @@ def _cache_key(bundle: Bundle, kind: str) -> str:
     return digest.hexdigest()
 
 
+def cached_problems(bundle: Bundle, kind: str, cache_dir: Path | None) -> list[SpecProblem] | None:
+    """The problems an earlier check of the same content found, or None when there was none."""
+    if cache_dir is None:
+        return None
+    try:
+        cached = json.loads(_cache_file(bundle, kind, cache_dir).read_text())
+        return [_from_cache(p, bundle) for p in cached]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _cache_file(bundle: Bundle, kind: str, cache_dir: Path) -> Path:
+    return cache_dir / "validated" / (_cache_key(bundle, kind) + ".json")
+
+
 def check_document(bundle: Bundle, kind: str, cache_dir: Path | None) -> list[SpecProblem]:
     """All problems openapi-spec-validator finds, each with its file, pointer and line."""
-    cache_file = None
-    if cache_dir is not None:
-        cache_file = cache_dir / "validated" / (_cache_key(bundle, kind) + ".json")
-        try:
-            cached = json.loads(cache_file.read_text())
-            return [_from_cache(p, bundle) for p in cached]
-        except (OSError, ValueError, TypeError, KeyError):
-            pass
+    cached = cached_problems(bundle, kind, cache_dir)
+    if cached is not None:
+        return cached
     problems = _run_validator(bundle, kind)
-    if cache_file is not None:
+    if cache_dir is not None:
+        cache_file = _cache_file(bundle, kind, cache_dir)
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(".tmp")
