@@ -43,9 +43,10 @@ from openmock.problems import (
 from openmock.request import ParsedParameters, RequestParts, cookies_of, parse_parameters
 from openmock.request.body import DEFAULT_MAX_BODY_BYTES, ParsedBody, parse_body
 from openmock.respond import Generation, Responder
+from openmock.respond.render import RequestData
 from openmock.routing import MethodNotAllowed, NotFound, RouteTable
 from openmock.schema.index import SchemaIndex
-from openmock.state import StateKeeper
+from openmock.state import SESSION_HEADER, StateKeeper
 from openmock.stateful import applies, state_answer
 from openmock.validation import RequestValidator, Verdict
 
@@ -171,7 +172,8 @@ def answer(state: MockState, request: Request) -> Answer:
             stub, params, parts, request.body, headers.get("content-type")
         )
         if verdict is not None:
-            gen = Generation(seed_key, path_values, controls.seed, False, verdict)
+            data = _request_data(state, stub, request, parts, parsed, path_values)
+            gen = Generation(seed_key, path_values, controls.seed, False, verdict, data)
             refused = _invalid(state, stub, verdict, headers, gen, controls.example)
             refused.delay = controls.delay or stub.delay
             return refused
@@ -205,14 +207,47 @@ def answer(state: MockState, request: Request) -> Answer:
         path_values,
         controls.seed,
         controls.dynamic is True,
+        request=_request_data(state, stub, request, parts, parsed, path_values),
     )
     made = _respond(state, stub, selection, headers, gen)
     made.delay = controls.delay or selection.scenario.delay or stub.delay
-    made.repeatable = not (gen.dynamic or state.options.dynamic)
+    made.repeatable = made.repeatable and not (gen.dynamic or state.options.dynamic)
     if warning is not None:  # the state step declined: say why
         made.headers.append(("x-openmock-warning", warning))
         made.repeatable = False
     return made
+
+
+def _request_data(
+    state: MockState,
+    stub: Stub,
+    request: Request,
+    parts: RequestParts,
+    parsed: ParsedBody | None,
+    path_values: dict[str, object],
+) -> RequestData:
+    """What a template may read of this request: its body is read, and the stored data
+    looked up, only if one asks."""
+    raw = request.body or b""
+    content_type = request.headers.get("content-type")
+
+    def body() -> object:
+        read = parsed if parsed is not None else parse_body(raw, content_type)
+        return read.value if read.parsed else None
+
+    looked_up = None
+    keeper = state.keeper
+    if keeper is not None:
+        session = request.headers.get(SESSION_HEADER, "")
+
+        def looked_up() -> tuple[object, int | None]:
+            return keeper.view(stub.path, path_values, session)
+
+    query = f"?{request.query_string}" if request.query_string else ""
+    return RequestData(
+        request.method, request.path + query, parts.path, parts.query, parts.headers,
+        parts.cookies, body, looked_up,
+    )  # fmt: skip
 
 
 def _paired(
@@ -316,7 +351,7 @@ def _respond(
     headers_out = list(result.headers)
     if result.warning is not None:
         headers_out.append(("x-openmock-warning", result.warning))
-    return Answer(
+    made = Answer(
         result.status,
         headers_out,
         result.body,
@@ -326,3 +361,5 @@ def _respond(
         "example" if result.from_example else "generated",
         seed=gen.seed if gen.seed is not None else state.options.seed,
     )
+    made.repeatable = not result.templated  # filled in from the request: not kept
+    return made

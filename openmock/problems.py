@@ -143,6 +143,17 @@ def generation_failed(stub_id: str, scenario_id: str, reason: str) -> Problem:
     )
 
 
+def template_failed(stub_id: str, scenario_id: str, pointer: str, reason: str) -> Problem:
+    return Problem(
+        500,
+        "The response template cannot be filled in",
+        f"Scenario '{scenario_id}' of '{stub_id}' has a template at {pointer} that cannot be "
+        f"used: {reason}. Fix the template (`openmock check SPEC` lists every one).",
+        "template-failed",
+        extra={"pointer": pointer},
+    )
+
+
 def internal_error(call_id: str, error: str) -> Problem:
     return Problem(
         500,

@@ -17,6 +17,7 @@ from openmock.delays import BadDelay, Delay, parse_delay
 from openmock.importer.responses import BadMatchRule, match_rule
 from openmock.model import HeaderSpec, MatchRule, NamedValue
 from openmock.schema.pointers import pointer_from_parts
+from openmock.template import TemplateError, find_templates
 
 METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
 _DELAY = {
@@ -46,7 +47,10 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "name": {"type": "string", "minLength": 1, "pattern": r"^[^\s/]+$"},
         "status": {"type": "integer", "minimum": 100, "maximum": 599, "default": 200},
         "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-        "body": {"description": "the response body; omitted: no body"},
+        "body": {
+            "description": "the response body; omitted: no body. Strings may hold templates: "
+            "{{request.path.id}}, {{request.body.name}}, {{$guid}}... (docs/templates.md)"
+        },
         "media_type": {"type": "string", "default": "application/json"},
         "match": _MATCH,
         "delay": _DELAY,
@@ -153,6 +157,12 @@ def read_scenario(
             rule = match_rule(merged, where)
     except (BadDelay, BadMatchRule) as exc:
         raise PayloadError(((where, str(exc)),)) from None
+    for part in ("body", "headers"):
+        try:
+            for _ in find_templates(raw.get(part)):
+                pass
+        except TemplateError as exc:
+            raise PayloadError(((f"{where}/{part}{exc.pointer}", exc.reason),)) from None
     name = raw["name"]
     header_specs = tuple(
         HeaderSpec(key, None, True, NamedValue(key, value, f"{where}/headers/{key}"))

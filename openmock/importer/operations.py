@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from openmock.delays import parse_delay
-from openmock.importer.responses import build_scenarios, example_values
+from openmock.importer.responses import build_scenarios, example_values, template_problems
 from openmock.importer.security import operation_security
 from openmock.model import ADMIN_PREFIX, Catalog, MediaBody, Parameter, RequestBody, Scenario, Stub
 from openmock.schema.index import SchemaIndex, UnresolvedRef
@@ -272,6 +272,7 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
                 )
                 stubs.append(_error_stub(stub_id, upper, path, reason, pointer))
     problems.extend(_shadowed(stubs, file))
+    problems.extend(template_problems(stubs, spec))
     webhooks = document.get("webhooks")
     if isinstance(webhooks, dict) and webhooks:
         ignored.append(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from openmock.delays import Delay, parse_delay
-from openmock.model import HeaderSpec, MatchRule, NamedValue, Representation, Scenario
+from openmock.model import HeaderSpec, MatchRule, NamedValue, Representation, Scenario, Stub
 from openmock.schema.index import SchemaIndex, UnresolvedRef
 from openmock.schema.nodes import child_map
 from openmock.schema.pointers import escape_pointer_token
+from openmock.spec import Spec, SpecProblem
+from openmock.spec.locate import line_of
+from openmock.template import TemplateError, find_templates
 
 
 def status_of(key: str, has_2xx: bool) -> int | None:
@@ -212,3 +216,38 @@ def _default_id(keys: list[str], first_of: dict[str, str], scenarios: list[Scena
     if "default" in first_of:
         return first_of["default"]
     return scenarios[0].id if scenarios else ""
+
+
+TEMPLATE_PROBLEM = "the template cannot be used"
+
+
+def template_problems(stubs: Iterable[Stub], spec: Spec) -> list[SpecProblem]:
+    """Every response template (in an example's body or a header's example) that cannot be
+    read, where it is: its requests would be answered with a 500 problem."""
+    found: list[SpecProblem] = []
+    seen: set[str] = set()
+    for stub in stubs:
+        for scenario in stub.scenarios:
+            values = [rep.example for rep in scenario.representations]
+            values += [header.example for header in scenario.headers]
+            for example in values:
+                if example is None or example.pointer in seen:
+                    continue
+                seen.add(example.pointer)
+                try:
+                    for _ in find_templates(example.value):
+                        pass
+                except TemplateError as exc:
+                    pointer = example.pointer + exc.pointer
+                    source, inner = spec.bundle.source_of(pointer)
+                    found.append(
+                        SpecProblem(
+                            f"{stub.id}: {TEMPLATE_PROBLEM}: {exc.reason}",
+                            str(source.path),
+                            inner,
+                            line_of(source.text, inner),
+                            "Fix the template; requests that reach it are answered with a 500 "
+                            "problem.",
+                        )
+                    )
+    return found

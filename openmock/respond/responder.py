@@ -23,13 +23,15 @@ import orjson
 from openmock.generate import GenerationEngine, GenerationError, derive_seed
 from openmock.mediatypes import is_json
 from openmock.model import HeaderSpec, Representation, Scenario, Stub
-from openmock.problems import Problem, generation_failed, not_acceptable
+from openmock.problems import Problem, generation_failed, not_acceptable, template_failed
 from openmock.respond.fill import fill_problem
 from openmock.respond.headers import KNOWN, plain_string
 from openmock.respond.negotiate import Body, concrete, is_range, negotiate
+from openmock.respond.render import Path, Renderer, RenderError, RequestData, Templated
 from openmock.respond.serialise import header_text, serialise
 from openmock.schema.index import SCHEMA_ERRORS, SchemaIndex, UnresolvedRef
 from openmock.schema.merge import declared_properties
+from openmock.template import Template, TemplateError, find_templates, parse_template
 from openmock.validation.verdict import Verdict
 
 GENERATED_CACHE_SIZE = 2048
@@ -49,6 +51,7 @@ class Generation:
     seed: int | None = None  # `Prefer: seed=N`; None: the engine's seed
     dynamic: bool = False  # fresh data on every request
     verdict: Verdict | None = None  # a failed validation this (error) response reports
+    request: RequestData | None = None  # what templates read (None: they find nothing)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class MockResponse:
     media_type: str | None
     from_example: bool
     warning: str | None = None  # e.g. the spec's example does not match its own schema
+    templated: bool = False  # filled in from the request: the next one may differ
 
 
 class Responder:
@@ -68,7 +72,9 @@ class Responder:
         self.engine = engine
         self.index = index
         self.dynamic = dynamic  # --dynamic: fresh data on every request
-        self._examples: dict[tuple[str, str, str], tuple[bytes, str | None]] = {}
+        self.renderer = Renderer(engine, index)
+        # Example bodies as bytes, or as templates to fill in (with why they cannot be used).
+        self._examples: dict[tuple[str, str, str], tuple[bytes | Templated, str | None]] = {}
         self._generated: OrderedDict[tuple[str, int | None], Any] = OrderedDict()  # final values
         self._fresh = itertools.count()
 
@@ -89,9 +95,13 @@ class Responder:
             headers = self._headers(scenario, gen)
         except GenerationError as exc:
             return generation_failed(stub.id, scenario.id, f"header: {exc}")
+        except TemplateError as exc:
+            return template_failed(stub.id, scenario.id, exc.pointer, exc.reason)
+        templated = any(_templated_header(spec) for spec in scenario.headers)
         status = status or scenario.status
         if not scenario.has_body:
-            return MockResponse(status, headers, b"", None, scenario.source != "schema")
+            from_example = scenario.source != "schema"
+            return MockResponse(status, headers, b"", None, from_example, templated=templated)
         rep = self._negotiate(scenario, accept)
         if rep is None:
             available = [r.media_type for r in scenario.representations]
@@ -102,13 +112,36 @@ class Responder:
         from_example = rep.example is not None and not (gen.dynamic and rep.schema is not None)
         try:
             if from_example:
-                body, warning = self._example(stub, scenario, rep)
+                made, warning = self._example(stub, scenario, rep)
+                if isinstance(made, Templated):
+                    templated = True
+                    made, warning = self._filled(made, rep, gen)
+                body = made
             else:
                 body = self._generated_body(rep, gen, status)
         except GenerationError as exc:
             return generation_failed(stub.id, scenario.id, str(exc))
+        except TemplateError as exc:
+            return template_failed(stub.id, scenario.id, exc.pointer, exc.reason)
         headers.append(("content-type", rep.media_type))
-        return MockResponse(status, headers, body, rep.media_type, from_example, warning)
+        return MockResponse(status, headers, body, rep.media_type, from_example, warning, templated)
+
+    def _filled(
+        self, templated: Templated, rep: Representation, gen: Generation
+    ) -> tuple[bytes, str | None]:
+        """An example's templates filled in for this request, checked against its schema
+        (served as filled in, with a warning when the schema rejects it, as examples are).
+        Raises TemplateError (with the example's pointer) when it cannot be filled in."""
+        seed = gen.seed if gen.seed is not None else self.engine.seed
+        try:
+            value = self.renderer.render(templated, rep.schema, gen.request, gen.key, seed)
+        except RenderError as exc:
+            pointer = rep.example.pointer if rep.example is not None else ""
+            raise TemplateError(str(exc), pointer) from None
+        warning = None
+        if rep.schema is not None and is_json(rep.media_type):
+            _, warning = self._checked_example(value, rep.schema, "(filled in)")
+        return serialise(value, rep.media_type, rep.schema, self._target), warning
 
     def respond_value(
         self,
@@ -194,7 +227,18 @@ class Responder:
 
     def _header_value(self, spec: HeaderSpec, gen: Generation, part: str) -> Any:
         if spec.example is not None:
-            return spec.example.value
+            value = spec.example.value
+            if isinstance(value, str) and "{{" in value:
+                try:
+                    template = parse_template(value)
+                except TemplateError as exc:
+                    raise exc.at(spec.example.pointer) from None
+                if template is not None:
+                    seed = gen.seed if gen.seed is not None else self.engine.seed
+                    return self.renderer.render_text(
+                        template, gen.request, f"{gen.key}|{part}", seed
+                    )
+            return value
         schema = spec.schema
         if schema is None:
             return None
@@ -228,8 +272,10 @@ class Responder:
 
     def _example(
         self, stub: Stub, scenario: Scenario, rep: Representation
-    ) -> tuple[bytes, str | None]:
-        """The example's bytes, serialised once, and a warning when its schema rejects it.
+    ) -> tuple[bytes | Templated, str | None]:
+        """The example's bytes, serialised once, and a warning when its schema rejects it;
+        an example with templates comes back as such, to be filled in per request (raises
+        TemplateError, with the pointer, for a template that cannot be read).
 
         The author's example is served as written (that is what they asked for), except a
         JSON document written as a string (`value: "[{...}]"`) where the schema wants the
@@ -239,6 +285,10 @@ class Responder:
         if cached is None:
             assert rep.example is not None
             value, warning = rep.example.value, None
+            templates = _templates_of(value, rep.example.pointer)
+            if templates:
+                self._examples[key] = cached = (Templated(value, templates), None)
+                return cached
             if rep.schema is not None and is_json(rep.media_type):
                 value, warning = self._checked_example(value, rep.schema, rep.example.pointer)
             if warning is not None:
@@ -317,3 +367,16 @@ class Responder:
         if echoed != value and self.index.is_valid(schema, echoed, "response"):
             return echoed
         return value
+
+
+def _templates_of(value: Any, pointer: str) -> tuple[tuple[Path, Template], ...]:
+    """The templates in an example (raises TemplateError naming the example's pointer)."""
+    try:
+        return tuple(find_templates(value))
+    except TemplateError as exc:
+        raise exc.at(pointer) from None
+
+
+def _templated_header(spec: HeaderSpec) -> bool:
+    value = spec.example.value if spec.example is not None else None
+    return isinstance(value, str) and "{{" in value

@@ -9,7 +9,7 @@ through the operation's documented responses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from openmock.state.crud import Call, Crud, Outcome
 from openmock.state.resources import Resource, Resources, Role, infer_resources
 from openmock.state.seed import DataError, Seeds, item_key, read_data
 from openmock.state.sqlite_store import SqliteStore, clear_namespace
-from openmock.state.store import MemoryStore, StateStore, StoreFull
+from openmock.state.store import Item, MemoryStore, StateStore, StoreFull
 
 SESSION_HEADER = "x-openmock-session"
 
@@ -105,6 +105,28 @@ class StateKeeper:
             return kept[1]
 
         return known
+
+    def view(
+        self, stub_path: str, path_values: Mapping[str, Any], session: str
+    ) -> tuple[Item | None, int | None]:
+        """What templates read as `state.item` and `state.count` for an operation at
+        `stub_path`: the stored item its path names (its own, or its parent's for an action
+        such as /orders/{id}/pay) and how many items that collection holds."""
+        under = [
+            resource
+            for resource in self.resources.resources.values()
+            if stub_path in (resource.item, resource.collection)
+            or stub_path.startswith(resource.item + "/")
+        ]
+        best = max(under, key=lambda resource: len(resource.item), default=None)
+        if best is None:
+            return None, None
+        scope = tuple(str(path_values.get(p, "")) for p in best.parents)
+        count = len(self.store.items(session, best.name, scope))
+        if best.id_param not in path_values:
+            return None, count
+        key = str(path_values[best.id_param])
+        return self.store.get(session, best.name, scope, key), count
 
     def role(self, stub_id: str) -> Role | None:
         return self.resources.roles.get(stub_id)

@@ -17,6 +17,7 @@ from openmock.mediatypes import is_json
 from openmock.model import Stub
 from openmock.state.resources import Resource, Resources
 from openmock.state.store import Item, Scope
+from openmock.template import has_templates
 
 GENERATED_ITEMS = 3  # seeded into a collection the spec gives no example items for
 
@@ -116,13 +117,15 @@ def _seed_id(
 
 
 def _example_values(stub: Stub) -> list[Any]:
-    values = []
+    values: list[Any] = []
     for scenario in stub.scenarios:
         if not 200 <= scenario.status < 300:
             continue
         for rep in scenario.representations:
-            if rep.example is not None and is_json(rep.media_type):
-                values.append(rep.example.value)
+            example = rep.example
+            # a template has no request to be filled in from here
+            if example is not None and is_json(rep.media_type):
+                values.extend(() if has_templates(example.value) else (example.value,))
     return values
 
 
