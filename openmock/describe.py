@@ -35,6 +35,16 @@ def scenario_json(scenario: Scenario) -> dict[str, Any]:
         } | ({"body": scenario.match.body} if scenario.match.has_body else {})
     if scenario.delay is not None:
         described["delay_ms"] = list(scenario.delay)
+    if scenario.when_state is not None or scenario.set_state is not None:
+        described["machine"] = scenario.machine
+        described.update(
+            (key, value)
+            for key, value in (
+                ("when_state", scenario.when_state),
+                ("set_state", scenario.set_state),
+            )
+            if value is not None
+        )
     return described
 
 
@@ -51,4 +61,8 @@ def stub_json(stub: Stub) -> dict[str, Any]:
         "match_body": stub.match_body,
         "delay_ms": list(stub.delay) if stub.delay is not None else None,
         "scenarios": [scenario_json(sc) for sc in stub.scenarios],
-    }
+    } | (
+        {"sequence": list(stub.sequence.steps), "then": stub.sequence.then}
+        if stub.sequence is not None
+        else {}
+    )

@@ -37,6 +37,16 @@ class MatchRule:
 
 
 @dataclass(frozen=True)
+class StateRule:
+    """A scenario's state machine (WireMock's scenarios): it answers only while `machine` is
+    in `when_state` (when given), and moves it to `set_state` (when given) by answering."""
+
+    machine: str = "default"
+    when_state: str | None = None
+    set_state: str | None = None
+
+
+@dataclass(frozen=True)
 class NamedValue:
     """A named example value and the JSON pointer where the spec wrote it."""
 
@@ -45,6 +55,7 @@ class NamedValue:
     pointer: str
     match: MatchRule | None = None  # the example's `x-openmock-match`, if any
     delay: Delay | None = None  # the example's `x-openmock-delay`, if any
+    state: StateRule | None = None  # the example's `x-openmock-when-state`... if any
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,11 @@ class Scenario:
     description: str = ""
     match: MatchRule | None = None  # explicit pairing criteria (`x-openmock-match`)
     delay: Delay | None = None  # `x-openmock-delay` on the example
+    # A state machine (WireMock's scenarios): answers only while `machine` is in `when_state`;
+    # moves it to `set_state` when it answers (openmock/machines/).
+    machine: str = "default"
+    when_state: str | None = None
+    set_state: str | None = None
 
     def covers(self, code: int) -> bool:
         """Whether this scenario's response key stands for status `code`: the same number,
@@ -147,6 +163,17 @@ class SecurityScheme:
 Security = tuple[tuple[SecurityScheme, ...], ...]
 
 
+THEN = ("repeat-last", "cycle", "default")  # what a sequence does after its last step
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A stub's scenarios answered in order, one per request (per session)."""
+
+    steps: tuple[str, ...]  # scenario ids (or names)
+    then: str = "repeat-last"  # repeat-last | cycle | default (the stub's default scenario)
+
+
 @dataclass(frozen=True)
 class Stub:
     """One operation: method + path template, what it accepts and how it may answer."""
@@ -166,6 +193,14 @@ class Stub:
     delay: Delay | None = None  # `x-openmock-delay` on the operation
     match_body: bool = False  # the request body filters paired scenarios (admin API's flag)
     origin: Origin = "spec"
+    sequence: Sequence | None = None  # `x-openmock-sequence`, or the admin API's `sequence`
+
+    @property
+    def progresses(self) -> bool:
+        """Whether its answers depend on what came before (a sequence or a state machine)."""
+        return self.sequence is not None or any(
+            s.when_state is not None or s.set_state is not None for s in self.scenarios
+        )
 
     @property
     def default_scenario(self) -> Scenario:
@@ -176,6 +211,11 @@ class Stub:
             if scenario.id == scenario_id:
                 return scenario
         return None
+
+    def named(self, wanted: str) -> Scenario | None:
+        """The scenario with that id, else the first with that name."""
+        found = self.scenario(wanted)
+        return found or next((s for s in self.scenarios if s.name == wanted), None)
 
 
 @dataclass(frozen=True)

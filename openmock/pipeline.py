@@ -20,6 +20,7 @@ from openmock.answer import Answer, AnswerMemo, problem_answer
 from openmock.calllog.record import Secrets, secrets_of
 from openmock.delays import Delay
 from openmock.generate import GenerationEngine
+from openmock.machines import MachineKeeper, SqliteMachineStore
 from openmock.matching import (
     Candidate,
     Controls,
@@ -69,6 +70,7 @@ class MockOptions:
     stateful: bool = False  # --stateful: collections keep what is created (openmock/state/)
     data: str | None = None  # --data: a file of items replacing the stateful seed
     state_db: str | None = None  # --workers: the SQLite file their shared state is kept in
+    machines_db: str | None = None  # --workers: the file sequences and machines are kept in
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class MockState:
     pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
     secrets: Mapping[str, Secrets]  # stub id -> what the call log redacts, worked out once
     keeper: StateKeeper | None = None  # --stateful: the resources and their store
+    # Sequences and state machines: their progress per session (openmock/machines/).
+    machines: MachineKeeper = field(default_factory=MachineKeeper, compare=False)
     # Answers to repeated bodiless GETs, by the whole request (see MockApp._answer): this
     # version's, so an edit or reload starts afresh.
     memo: AnswerMemo = field(default_factory=lambda: AnswerMemo(), compare=False)
@@ -104,7 +108,13 @@ class MockState:
         keeper = None
         if options.stateful:
             keeper = StateKeeper(catalog, index, engine, options.data, options.state_db)
-        return cls(catalog, table, index, responder, validator, options, pairings, secrets, keeper)
+        machines = MachineKeeper()
+        if options.machines_db is not None:
+            machines = MachineKeeper(SqliteMachineStore(options.machines_db, catalog.key()))
+        return cls(
+            catalog, table, index, responder, validator, options, pairings, secrets, keeper,
+            machines,
+        )  # fmt: skip
 
     def edited(self, catalog: Catalog) -> MockState:
         """This state serving `catalog`, a runtime change of its own catalog: the engine's
@@ -191,16 +201,35 @@ def answer(state: MockState, request: Request) -> Answer:
             made.repeatable = False  # the next request may find another state
             return made
         warning = made.warning
-    # PICK
+    # PICK (a sequence's step, the scenarios a state machine allows, pairing, the default)
+    session = headers.get(SESSION_HEADER, "")
     candidates = state.pairings.get(stub.id, ())
-    paired = None
-    if candidates:  # only then is the body worth reading (if validation has not)
-        if parsed is None:
-            parsed = parse_body(request.body, headers.get("content-type"))
-        paired = _paired(state, stub, controls, params, parts, parsed)
-    selection = select_scenario(stub, controls, paired, candidates)
+    choice = None
+    if stub.progresses and not controls.explicit:
+        choice = state.machines.choose(stub, session)
+        if choice.stub is not stub:
+            allowed = {s.id for s in choice.stub.scenarios}
+            candidates = tuple(c for c in candidates if c.scenario.id in allowed)
+    if choice is not None and choice.forced is not None:
+        selection: Selection | Problem = Selection(
+            choice.forced, choice.reason, choice.forced.status
+        )
+    else:
+        paired = None
+        if candidates:  # only then is the body worth reading (if validation has not)
+            if parsed is None:
+                parsed = parse_body(request.body, headers.get("content-type"))
+            paired = _paired(state, stub, controls, params, parts, parsed)
+        chosen_from = choice.stub if choice is not None else stub
+        selection = select_scenario(chosen_from, controls, paired, candidates)
     if isinstance(selection, Problem):
         return problem_answer(selection, stub.id)
+    if stub.progresses:
+        moved = state.machines.answered(selection.scenario, session)
+        said = choice.reason if choice is not None and choice.forced is None else ""
+        told = "; ".join(r for r in (said, moved) if r)
+        if told:
+            selection = replace(selection, reason=f"{selection.reason}; {told}")
     # RESPOND
     gen = Generation(
         f"{seed_key}|{selection.scenario.id}",
@@ -211,7 +240,9 @@ def answer(state: MockState, request: Request) -> Answer:
     )
     made = _respond(state, stub, selection, headers, gen)
     made.delay = controls.delay or selection.scenario.delay or stub.delay
-    made.repeatable = made.repeatable and not (gen.dynamic or state.options.dynamic)
+    made.repeatable = made.repeatable and not (
+        gen.dynamic or state.options.dynamic or stub.progresses
+    )
     if warning is not None:  # the state step declined: say why
         made.headers.append(("x-openmock-warning", warning))
         made.repeatable = False

@@ -44,8 +44,8 @@ def applies(keeper: StateKeeper, stub: Stub, controls: Controls) -> Role | None:
     role = keeper.role(stub.id)
     if role is None or controls.explicit:
         return None
-    if stub.default_scenario.source == "runtime":
-        return None
+    if stub.default_scenario.source == "runtime" or stub.progresses:
+        return None  # a runtime default, a sequence or a state machine says what answers
     if any(s.match is not None for s in stub.scenarios):
         return None
     return role

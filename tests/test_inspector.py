@@ -194,3 +194,25 @@ def test_the_data_tab_shows_and_edits_stateful_items(
         page.click("#data-reset")
         page.locator('[data-item-id="1"]').wait_for()
         assert [p["name"] for p in httpx.get(f"{url}/pets").json()] == ["Tom", "Felix", "Rex"]
+
+
+def test_the_data_tab_shows_and_sets_state_machines(page: Any, cache_dir: Path) -> None:
+    """Issue 18: the inspector shows a machine's state (per session) and sets it."""
+    stub = {"method": "GET", "path": "/door", "scenarios": [
+        {"name": "closed", "body": "closed", "machine": "door", "when_state": "Started"},
+        {"name": "open", "body": "open", "machine": "door", "when_state": "open"}]}  # fmt: skip
+    app = create_app(SPECS / "petstore.yaml", cache_dir=cache_dir)
+    with running_server(app) as url:
+        assert httpx.post(f"{url}/__openmock/stubs", json=stub).status_code == 201
+        page.goto(f"{url}/__openmock/")
+        page.click("#tab-data")
+        row = page.locator('[data-machine="door"]')
+        row.wait_for()
+        assert row.locator("input").input_value() == "Started"
+        row.locator("input").fill("open")
+        row.locator("[data-machine-set]").click()
+        page.wait_for_function(
+            "() => document.querySelector('[data-machine=door] input').value === 'open'"
+        )
+        assert httpx.get(f"{url}/door").json() == "open"
+        assert httpx.get(f"{url}/door", headers={"X-Openmock-Session": "b"}).json() == "closed"

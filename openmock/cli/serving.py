@@ -109,6 +109,7 @@ def from_spec(
     """Serve every operation of SPEC as a mock (of each SPEC, several mounted together)."""
     from openmock.generate import GenerationEngine, UnknownLocale
     from openmock.generate.realism import Realism
+    from openmock.machines import clear_machines
     from openmock.pipeline import MockOptions
     from openmock.server.app import build_app
     from openmock.server.config import ServeConfig
@@ -150,6 +151,7 @@ def from_spec(
         stateful=stateful,
         data=data,
         state_db=log_db if stateful and workers > 1 else None,
+        machines_db=log_db if workers > 1 and not no_log else None,
     )
     config = ServeConfig(
         specs=tuple(str(Path(spec).resolve()) for spec in specs),
@@ -174,6 +176,8 @@ def from_spec(
             if stateful:  # ... and the data file; the state starts from the seed
                 keeper = StateKeeper(catalog, index, GenerationEngine(index), data)
                 clear_namespace(log_db, catalog.key())
+            if not no_log:  # sequences and machines start over
+                clear_machines(log_db, catalog.key())
         else:
             app = build_app(config, catalog, index, calls)
     except UnknownLocale as exc:

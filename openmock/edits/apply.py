@@ -6,6 +6,7 @@ edit of the spec file), gives the same stubs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -20,11 +21,13 @@ from openmock.edits.payload import (
     read_delay,
     read_scenario,
 )
+from openmock.importer.progress import BadProgress, read_sequence
 from openmock.mediatypes import base_type, is_json
 from openmock.model import Catalog, NamedValue, Representation, Scenario, Stub
 from openmock.routing.table import route_key
 from openmock.schema.index import SchemaIndex
 from openmock.schema.pointers import escape_pointer_token, pointer_from_parts
+from openmock.template import has_templates
 
 EditKind = Literal[
     "add_stub", "add_scenario", "set_default", "patch_stub", "delete_stub", "delete_scenario"
@@ -98,7 +101,7 @@ def apply_edit(catalog: Catalog, base: Catalog, index: SchemaIndex, edit: Edit) 
             )
         except PayloadError as exc:
             raise _invalid(exc, "stub change") from None
-        return _replace(catalog, changed)
+        return _replace(catalog, _with_sequence(changed, patch))
     if edit.kind == "delete_stub":
         if stub.origin == "spec":
             raise Refused(
@@ -164,7 +167,7 @@ def _add_stub(catalog: Catalog, index: SchemaIndex, edit: Edit) -> Catalog:
         stub = _with_scenarios(existing, made, "/scenarios", index, edit.force)
         if raw.get("match_body"):
             stub = replace(stub, match_body=True)
-        return _replace(catalog, stub)
+        return _replace(catalog, _with_sequence(stub, raw))
     stub_id = raw.get("name") or f"{method} {path}"
     if catalog.stub(stub_id) is not None:
         detail = f"A stub with the id '{stub_id}' already exists; give this one another name."
@@ -183,8 +186,24 @@ def _add_stub(catalog: Catalog, index: SchemaIndex, edit: Edit) -> Catalog:
         match_body=bool(raw.get("match_body", False)),
         origin="runtime",
     )
-    return replace(catalog, stubs=(*catalog.stubs, _with_scenarios(blank, made, "/scenarios",
-                                                                   index, edit.force)))  # fmt: skip
+    stub = _with_sequence(_with_scenarios(blank, made, "/scenarios", index, edit.force), raw)
+    return replace(catalog, stubs=(*catalog.stubs, stub))
+
+
+def _with_sequence(stub: Stub, raw: Mapping[str, Any]) -> Stub:
+    """`stub` with the payload's `sequence` (and `then`); a null sequence removes it. Raises
+    Refused (422) for a step no scenario of the stub is called."""
+    if "sequence" not in raw and "then" not in raw:
+        return stub
+    steps = raw.get("sequence", stub.sequence.steps if stub.sequence else None)
+    if steps is None:
+        return replace(stub, sequence=None)
+    then = raw.get("then", stub.sequence.then if stub.sequence else None)
+    try:
+        return replace(stub, sequence=read_sequence(list(steps), then, stub.scenarios, "/sequence"))
+    except BadProgress as exc:
+        problem = {"in": "body", "pointer": "/sequence", "message": str(exc)}
+        raise Refused(422, "Invalid sequence", str(exc), (problem,)) from None
 
 
 def _with_scenarios(
@@ -215,7 +234,8 @@ def _scenario(
     representations: tuple[Representation, ...] = ()
     if payload.has_body:
         schema = _documented_schema(stub, payload.status, payload.media_type)
-        if schema is not None and not force and is_json(payload.media_type):
+        checkable = is_json(payload.media_type) and not has_templates(payload.body)
+        if schema is not None and not force and checkable:  # a template: once filled in
             _check_body(stub, payload, schema, at, index)
         pointer = f"{stub.pointer}/scenarios/{escape_pointer_token(payload.name)}/body"
         example = NamedValue(payload.name, payload.body, pointer)
@@ -231,6 +251,9 @@ def _scenario(
         description=payload.description,
         match=payload.match,
         delay=payload.delay,
+        machine=payload.state.machine,
+        when_state=payload.state.when_state,
+        set_state=payload.state.set_state,
     )
 
 

@@ -14,8 +14,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from openmock.delays import BadDelay, Delay, parse_delay
+from openmock.importer.progress import STATE_KEYS, read_state_rule
 from openmock.importer.responses import BadMatchRule, match_rule
-from openmock.model import HeaderSpec, MatchRule, NamedValue
+from openmock.model import THEN, HeaderSpec, MatchRule, NamedValue, StateRule
 from openmock.schema.pointers import pointer_from_parts
 from openmock.template import TemplateError, find_templates
 
@@ -39,6 +40,17 @@ _MATCH = {
     | {"body": {"description": "a value the body must equal, or fields it must have"}},
     "additionalProperties": False,
 }
+_SEQUENCE = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"type": "string"},
+    "description": "scenario names answered in this order, one per request (per session)",
+}
+_THEN = {
+    "enum": list(THEN),
+    "default": "repeat-last",
+    "description": "after the sequence's last step: repeat it, start over, or the default",
+}
 SCENARIO_SCHEMA: dict[str, Any] = {
     "title": "Scenario",
     "type": "object",
@@ -56,6 +68,22 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "delay": _DELAY,
         "default": {"type": "boolean", "description": "make this the stub's default scenario"},
         "description": {"type": "string"},
+        "machine": {
+            "type": "string",
+            "minLength": 1,
+            "description": "a state machine's name "
+            "(default: `default`), for when_state and set_state",
+        },
+        "when_state": {
+            "type": "string",
+            "minLength": 1,
+            "description": "answer only while the machine is in this state",
+        },
+        "set_state": {
+            "type": "string",
+            "minLength": 1,
+            "description": "move the machine to this state when answering",
+        },
     },
     "additionalProperties": False,
 }
@@ -79,6 +107,8 @@ STUB_SCHEMA: dict[str, Any] = {
         "summary": {"type": "string"},
         "delay": _DELAY,
         "scenarios": {"type": "array", "items": SCENARIO_SCHEMA},
+        "sequence": _SEQUENCE,
+        "then": _THEN,
     },
     "additionalProperties": False,
 }
@@ -89,6 +119,8 @@ PATCH_SCHEMA: dict[str, Any] = {
         "match_body": {"type": "boolean"},
         "summary": {"type": "string"},
         "delay": {"oneOf": [_DELAY, {"type": "null"}]},
+        "sequence": {"oneOf": [_SEQUENCE, {"type": "null"}]},
+        "then": _THEN,
     },
     "additionalProperties": False,
 }
@@ -135,6 +167,7 @@ class ScenarioPayload:
     delay: Delay | None
     default: bool
     description: str
+    state: StateRule
 
 
 def read_scenario(
@@ -179,6 +212,7 @@ def read_scenario(
         delay=delay,
         default=bool(raw.get("default", False)),
         description=raw.get("description", ""),
+        state=read_state_rule(raw, where, {k: k for k in STATE_KEYS}) or StateRule(),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from openmock.delays import parse_delay
+from openmock.importer.progress import SEQUENCE_KEY, read_sequence
 from openmock.importer.responses import build_scenarios, example_values, template_problems
 from openmock.importer.security import operation_security
 from openmock.model import ADMIN_PREFIX, Catalog, MediaBody, Parameter, RequestBody, Scenario, Stub
@@ -147,6 +148,10 @@ def _stub(
     delay = None
     if "x-openmock-delay" in op:
         delay = parse_delay(op["x-openmock-delay"], f"{pointer}/x-openmock-delay")
+    sequence = None
+    if SEQUENCE_KEY in op:
+        where = f"{pointer}/{SEQUENCE_KEY}"
+        sequence = read_sequence(op[SEQUENCE_KEY], None, scenarios, where)
     return Stub(
         id=stub_id,
         method=method,
@@ -159,6 +164,7 @@ def _stub(
         request_body=body,
         pointer=pointer,
         delay=delay,
+        sequence=sequence,
     )
 
 

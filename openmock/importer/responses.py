@@ -6,7 +6,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from openmock.delays import Delay, parse_delay
-from openmock.model import HeaderSpec, MatchRule, NamedValue, Representation, Scenario, Stub
+from openmock.importer.progress import read_state_rule
+from openmock.model import (
+    HeaderSpec,
+    MatchRule,
+    NamedValue,
+    Representation,
+    Scenario,
+    StateRule,
+    Stub,
+)
 from openmock.schema.index import SchemaIndex, UnresolvedRef
 from openmock.schema.nodes import child_map
 from openmock.schema.pointers import escape_pointer_token
@@ -81,7 +90,10 @@ def example_values(media: dict[str, Any], index: SchemaIndex, pointer: str) -> l
                 delay = None
                 if DELAY_KEY in example:
                     delay = parse_delay(example[DELAY_KEY], f"{ex_pointer}/{DELAY_KEY}")
-                value = NamedValue(str(name), example["value"], ex_pointer + "/value", rule, delay)
+                state = read_state_rule(example, ex_pointer)
+                value = NamedValue(
+                    str(name), example["value"], ex_pointer + "/value", rule, delay, state
+                )
                 found.append(value)
     elif "example" in media:
         found.append(NamedValue("example", media["example"], pointer + "/example"))
@@ -155,6 +167,7 @@ def build_scenarios(
             continue
         headers = tuple(response_headers(resp, index, r_pointer))
         description = str(resp.get("description") or "")
+        response_rule = read_state_rule(resp, r_pointer)
         content = child_map(resp, "content")
         named: dict[str, list[tuple[str, NamedValue]]] = {}
         schemas: dict[str, Any] = {}
@@ -165,7 +178,9 @@ def build_scenarios(
             schemas[media_type] = media.get("schema")
             for value in example_values(media, index, m_pointer):
                 named.setdefault(value.name, []).append((media_type, value))
-        made: list[tuple[str, str, tuple[Representation, ...], MatchRule | None, Delay | None]] = []
+        made: list[
+            tuple[str, str, tuple[Representation, ...], MatchRule | None, Delay | None, Any]
+        ] = []
         if named:
             for name, values in named.items():
                 by_media = dict(values)
@@ -177,13 +192,15 @@ def build_scenarios(
                 source = "example" if name == "example" else "examples"
                 rule = next((v.match for _, v in values if v.match is not None), None)
                 delay = next((v.delay for _, v in values if v.delay is not None), None)
-                made.append((name, source, reps, rule, delay))
+                state = next((v.state for _, v in values if v.state is not None), response_rule)
+                made.append((name, source, reps, rule, delay, state))
         elif content:
             reps = tuple(Representation(mt, schemas[mt]) for mt in content)
-            made.append((key, "schema", reps, None, None))
+            made.append((key, "schema", reps, None, None, response_rule))
         else:
-            made.append((key, "empty", (), None, None))
-        for name, source, reps, rule, delay in made:
+            made.append((key, "empty", (), None, None, response_rule))
+        for name, source, reps, rule, delay, state in made:
+            state = state or StateRule()
             scenario_id = name if name not in taken else f"{key}-{name}"
             suffix = 2
             while scenario_id in taken:
@@ -203,6 +220,9 @@ def build_scenarios(
                     description=description,
                     match=rule,
                     delay=delay,
+                    machine=state.machine,
+                    when_state=state.when_state,
+                    set_state=state.set_state,
                 )
             )
     return scenarios, _default_id(keys, first_of, scenarios)

@@ -22,6 +22,7 @@ from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.editing import Editor
 from openmock.server.json_body import json_body
+from openmock.server.machine_admin import add_machine_routes
 from openmock.server.mock import MockApp
 from openmock.server.state_admin import add_state_routes
 from openmock.server.stub_admin import add_edit_routes
@@ -203,7 +204,8 @@ def admin_router(
         return verify(expectation, recorded, mock.state.catalog.base_paths)
 
     if editor is not None:
-        add_edit_routes(router, editor)
+        add_edit_routes(router, editor, lambda: mock.state.machines.store.reset())
     add_state_routes(router, mock)
+    add_machine_routes(router, mock)
     root.include_router(router)
     return root

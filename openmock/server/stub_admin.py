@@ -5,6 +5,7 @@ are published in /__openmock/openapi.json.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -44,8 +45,11 @@ def _submit(editor: Editor, edit: Edit, created: bool = False) -> Response:
     return JSONResponse(stub_json(stub), status_code=201 if created else 200)
 
 
-def add_edit_routes(router: APIRouter, editor: Editor) -> None:
-    """The paths that change stubs, on `router` (which carries the admin token check)."""
+def add_edit_routes(
+    router: APIRouter, editor: Editor, reset_progress: Callable[[], None] = lambda: None
+) -> None:
+    """The paths that change stubs, on `router` (which carries the admin token check);
+    `reset_progress` also runs on a reset (the sequences and machines start over)."""
 
     @router.post(
         "/stubs",
@@ -96,6 +100,11 @@ def add_edit_routes(router: APIRouter, editor: Editor) -> None:
     def delete_stub(stub_id: str) -> Response:
         return _submit(editor, Edit("delete_stub", stub_id, {}))
 
-    @router.post("/reset", summary="Drop every runtime change: the stubs as the spec has them")
+    @router.post(
+        "/reset",
+        summary="Drop every runtime change (the stubs as the spec has them); every sequence "
+        "and state machine starts over",
+    )
     def reset() -> dict[str, int]:
+        reset_progress()
         return {"dropped": editor.reset()}
