@@ -30,6 +30,7 @@ class Answer:
     seed: int | None = None
     delay: Delay | None = None  # how long to wait before answering (None: --delay's)
     repeatable: bool = True  # the same request would get the same answer (not fresh data)
+    fault: str | None = None  # how the answer fails on the wire (model.FAULTS), if it does
 
     def has_header(self, name: str) -> bool:
         return any(key == name for key, _ in self.headers)

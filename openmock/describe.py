@@ -35,6 +35,8 @@ def scenario_json(scenario: Scenario) -> dict[str, Any]:
         } | ({"body": scenario.match.body} if scenario.match.has_body else {})
     if scenario.delay is not None:
         described["delay_ms"] = list(scenario.delay)
+    if scenario.fault is not None:
+        described["fault"] = scenario.fault
     if scenario.when_state is not None or scenario.set_state is not None:
         described["machine"] = scenario.machine
         described.update(

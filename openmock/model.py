@@ -56,6 +56,7 @@ class NamedValue:
     match: MatchRule | None = None  # the example's `x-openmock-match`, if any
     delay: Delay | None = None  # the example's `x-openmock-delay`, if any
     state: StateRule | None = None  # the example's `x-openmock-when-state`... if any
+    fault: str | None = None  # the example's `x-openmock-fault`, if any
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class Scenario:
     machine: str = "default"
     when_state: str | None = None
     set_state: str | None = None
+    fault: str | None = None  # one of FAULTS: how this answer fails on the wire
 
     def covers(self, code: int) -> bool:
         """Whether this scenario's response key stands for status `code`: the same number,
@@ -164,6 +166,9 @@ Security = tuple[tuple[SecurityScheme, ...], ...]
 
 
 THEN = ("repeat-last", "cycle", "default")  # what a sequence does after its last step
+# How an answer can fail on the wire, for testing a client's error handling: the connection
+# reset, closed with no answer, the body cut off, the body dribbled slowly.
+FAULTS = ("reset", "empty", "malformed", "slow-body")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from openmock import cors
 from openmock.answer import Answer, AnswerMemo, problem_answer
 from openmock.calllog.record import Secrets, secrets_of
 from openmock.delays import Delay
+from openmock.faults import Chaos, RateLimiter
 from openmock.generate import GenerationEngine
 from openmock.machines import MachineKeeper, SqliteMachineStore
 from openmock.matching import (
@@ -40,6 +41,7 @@ from openmock.problems import (
     method_not_allowed,
     not_found,
     payload_too_large,
+    rate_limited,
 )
 from openmock.request import ParsedParameters, RequestParts, cookies_of, parse_parameters
 from openmock.request.body import DEFAULT_MAX_BODY_BYTES, ParsedBody, parse_body
@@ -71,6 +73,8 @@ class MockOptions:
     data: str | None = None  # --data: a file of items replacing the stateful seed
     state_db: str | None = None  # --workers: the SQLite file their shared state is kept in
     machines_db: str | None = None  # --workers: the file sequences and machines are kept in
+    chaos: float = 0.0  # --chaos: the share of requests answered with a failure
+    rate_limit: tuple[int, float] | None = None  # --rate-limit: (requests, per seconds)
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,17 @@ class MockState:
     keeper: StateKeeper | None = None  # --stateful: the resources and their store
     # Sequences and state machines: their progress per session (openmock/machines/).
     machines: MachineKeeper = field(default_factory=MachineKeeper, compare=False)
+    chaos: Chaos | None = None  # --chaos
+    limiter: RateLimiter | None = None  # --rate-limit
     # Answers to repeated bodiless GETs, by the whole request (see MockApp._answer): this
     # version's, so an edit or reload starts afresh.
     memo: AnswerMemo = field(default_factory=lambda: AnswerMemo(), compare=False)
+
+    @property
+    def memo_usable(self) -> bool:
+        """Whether a repeated GET may get the answer kept for it: not when each request may
+        fail (--chaos) or count against a limit (--rate-limit)."""
+        return self.chaos is None and self.limiter is None
 
     @classmethod
     def build(
@@ -111,9 +123,11 @@ class MockState:
         machines = MachineKeeper()
         if options.machines_db is not None:
             machines = MachineKeeper(SqliteMachineStore(options.machines_db, catalog.key()))
+        chaos = Chaos(options.chaos, options.seed) if options.chaos > 0 else None
+        limiter = RateLimiter(*options.rate_limit) if options.rate_limit is not None else None
         return cls(
             catalog, table, index, responder, validator, options, pairings, secrets, keeper,
-            machines,
+            machines, chaos, limiter,
         )  # fmt: skip
 
     def edited(self, catalog: Catalog) -> MockState:
@@ -145,6 +159,7 @@ class Request:
     query_string: str
     headers: Mapping[str, str]  # lower-case names; repeated headers joined with ", "
     body: bytes | None  # None: larger than the limit, left unread
+    client: str = ""  # the client's address (what --rate-limit tells clients apart by)
 
 
 def answer(state: MockState, request: Request) -> Answer:
@@ -175,6 +190,21 @@ def answer(state: MockState, request: Request) -> Answer:
     if controls.problems:
         return problem_answer(bad_controls(controls.problems), stub.id)
     seed_key = "|".join((stub.id, method, path, "&".join(f"{k}={v}" for k, v in sorted(query))))
+    # LIMITS (--rate-limit) and CHAOS (--chaos): failures before anything else is looked at
+    limit = None
+    if state.limiter is not None:
+        limit = state.limiter.take(headers.get(SESSION_HEADER) or request.client)
+        if not limit.allowed:
+            gen = Generation(seed_key, path_values, controls.seed)
+            return _failure(state, stub, 429, "rate limited", limit.headers(), headers, gen)
+    if state.chaos is not None and (hit := state.chaos.pick(stub)) is not None:
+        if hit.scenario is None:
+            reset = Answer(503, [], b"", stub.id, reason=hit.reason, repeatable=False)
+            reset.fault = "reset"
+            return reset
+        gen = Generation(seed_key, path_values, controls.seed)
+        wait = {"retry-after": "1"} if hit.scenario.status == 429 else {}
+        return _failure(state, stub, hit.scenario.status, hit.reason, wait, headers, gen)
     # VALIDATE
     parsed: ParsedBody | None = None
     if state.options.validate and controls.validate is not False:
@@ -246,7 +276,47 @@ def answer(state: MockState, request: Request) -> Answer:
     if warning is not None:  # the state step declined: say why
         made.headers.append(("x-openmock-warning", warning))
         made.repeatable = False
+    if limit is not None:  # documented RateLimit-* headers tell the truth
+        _override(made, limit.headers(), only_documented=True)
+        made.repeatable = False
+    fault = controls.fault or selection.scenario.fault
+    if fault is not None:
+        made.fault, made.repeatable = fault, False
+        made.reason = f"{made.reason}; fault: {fault}"
     return made
+
+
+def _failure(
+    state: MockState,
+    stub: Stub,
+    status: int,
+    reason: str,
+    told: dict[str, str],
+    headers: Mapping[str, str],
+    gen: Generation,
+) -> Answer:
+    """A failure answered as the operation documents it (its scenario for `status`, the
+    headers `told` set), else as a problem (a 429 for the rate limit)."""
+    documented = next((s for s in stub.scenarios if s.status == status), None)
+    if documented is None:
+        limit = state.options.rate_limit or (0, 1.0)
+        made = problem_answer(rate_limited(limit[0], limit[1], told), stub.id, reason=reason)
+    else:
+        made = _respond(state, stub, Selection(documented, reason, status), headers, gen)
+        _override(made, told, only_documented=False)
+    made.repeatable = False
+    return made
+
+
+def _override(made: Answer, values: dict[str, str], only_documented: bool) -> None:
+    """`made` with these header values: in place of the ones it has (generated from the spec)
+    and, unless `only_documented`, added where it has none."""
+    names = {name for name, _ in made.headers}
+    made.headers[:] = [(n, values.get(n, v)) for n, v in made.headers]
+    if not only_documented:
+        for name in ("retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"):
+            if name in values and name not in names:
+                made.headers.append((name, values[name]))
 
 
 def _request_data(

@@ -154,6 +154,19 @@ def template_failed(stub_id: str, scenario_id: str, pointer: str, reason: str) -
     )
 
 
+def rate_limited(limit: int, period: float, headers: dict[str, str]) -> Problem:
+    per = {1.0: "second", 60.0: "minute", 3600.0: "hour"}.get(period, f"{period:g} s")
+    return Problem(
+        429,
+        "Too many requests",
+        f"This client sent more than {limit} requests a {per} (--rate-limit); retry after "
+        f"{headers.get('retry-after', '1')} s. Clients are told apart by X-Openmock-Session, "
+        "else by their address.",
+        "rate-limited",
+        headers=tuple(headers.items()),
+    )
+
+
 def internal_error(call_id: str, error: str) -> Problem:
     return Problem(
         500,

@@ -14,6 +14,7 @@ import click
 from openmock.cli.main import DEFAULT_LOG_DB, check_later, fail, load, main, parse_prefixes
 from openmock.cli.summary import startup_lines
 from openmock.delays import BadDelay, parse_delay
+from openmock.faults import BadRateLimit, parse_rate_limit
 from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.server.run import base_url
 from openmock.spec.validate import default_cache_dir
@@ -83,6 +84,21 @@ from openmock.spec.validate import default_cache_dir
     metavar="FILE",
     help="With --stateful: JSON or YAML of resource name -> items, replacing their seed.",
 )
+@click.option(
+    "--chaos",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    metavar="RATE",
+    help="Answer this share of requests (0.05: 5%) with a documented 5xx or 429, or a "
+    "connection reset; reproducible by --seed.",
+)
+@click.option(
+    "--rate-limit",
+    default=None,
+    metavar="N/s",
+    help="Past N requests a second (or /min, /h) per session or client address: the spec's "
+    "429 with Retry-After and RateLimit-* headers.",
+)
 def from_spec(
     specs: tuple[str, ...],
     host: str,
@@ -105,6 +121,8 @@ def from_spec(
     watch: bool,
     stateful: bool,
     data: str | None,
+    chaos: float,
+    rate_limit: str | None,
 ) -> None:
     """Serve every operation of SPEC as a mock (of each SPEC, several mounted together)."""
     from openmock.generate import GenerationEngine, UnknownLocale
@@ -140,6 +158,10 @@ def from_spec(
         delay_range = parse_delay(delay, "--delay") if delay is not None else None
     except BadDelay as exc:
         fail(f"{exc}.")
+    try:
+        limit = parse_rate_limit(rate_limit) if rate_limit is not None else None
+    except BadRateLimit as exc:
+        fail(f"{exc}.")
     options = MockOptions(
         seed=seed,
         dynamic=dynamic,
@@ -152,6 +174,8 @@ def from_spec(
         data=data,
         state_db=log_db if stateful and workers > 1 else None,
         machines_db=log_db if workers > 1 and not no_log else None,
+        chaos=chaos,
+        rate_limit=limit,
     )
     config = ServeConfig(
         specs=tuple(str(Path(spec).resolve()) for spec in specs),

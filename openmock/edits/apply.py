@@ -254,6 +254,7 @@ def _scenario(
         machine=payload.state.machine,
         when_state=payload.state.when_state,
         set_state=payload.state.set_state,
+        fault=payload.fault,
     )
 
 

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from openmock.delays import BadDelay, Delay, parse_delay
 from openmock.importer.progress import STATE_KEYS, read_state_rule
 from openmock.importer.responses import BadMatchRule, match_rule
-from openmock.model import THEN, HeaderSpec, MatchRule, NamedValue, StateRule
+from openmock.model import FAULTS, THEN, HeaderSpec, MatchRule, NamedValue, StateRule
 from openmock.schema.pointers import pointer_from_parts
 from openmock.template import TemplateError, find_templates
 
@@ -83,6 +83,11 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "type": "string",
             "minLength": 1,
             "description": "move the machine to this state when answering",
+        },
+        "fault": {
+            "enum": list(FAULTS),
+            "description": "fail on the wire: reset the connection, close it unanswered, cut "
+            "the body off, or dribble it slowly",
         },
     },
     "additionalProperties": False,
@@ -168,6 +173,7 @@ class ScenarioPayload:
     default: bool
     description: str
     state: StateRule
+    fault: str | None
 
 
 def read_scenario(
@@ -213,6 +219,7 @@ def read_scenario(
         default=bool(raw.get("default", False)),
         description=raw.get("description", ""),
         state=read_state_rule(raw, where, {k: k for k in STATE_KEYS}) or StateRule(),
+        fault=raw.get("fault"),
     )
 
 

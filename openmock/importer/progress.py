@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from openmock.model import THEN, Scenario, Sequence, StateRule
+from openmock.model import FAULTS, THEN, Scenario, Sequence, StateRule
 
 SEQUENCE_KEY = "x-openmock-sequence"
+FAULT_KEY = "x-openmock-fault"
 STATE_KEYS = {"machine": "x-openmock-machine", "when_state": "x-openmock-when-state",
               "set_state": "x-openmock-set-state"}  # fmt: skip
 
@@ -53,3 +54,13 @@ def read_state_rule(
     return StateRule(
         found.get("machine", "default"), found.get("when_state"), found.get("set_state")
     )
+
+
+def read_fault(raw: Mapping[str, Any], where: str, key: str = FAULT_KEY) -> str | None:
+    """An example's or response's `x-openmock-fault` (the admin API's `fault`), if any."""
+    if key not in raw:
+        return None
+    fault = raw[key]
+    if fault not in FAULTS:
+        raise BadProgress(f"{where}/{key}: a fault is one of {', '.join(FAULTS)}, not {fault!r}")
+    return str(fault)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from openmock.delays import Delay, parse_delay
-from openmock.importer.progress import read_state_rule
+from openmock.importer.progress import read_fault, read_state_rule
 from openmock.model import (
     HeaderSpec,
     MatchRule,
@@ -91,8 +91,9 @@ def example_values(media: dict[str, Any], index: SchemaIndex, pointer: str) -> l
                 if DELAY_KEY in example:
                     delay = parse_delay(example[DELAY_KEY], f"{ex_pointer}/{DELAY_KEY}")
                 state = read_state_rule(example, ex_pointer)
+                fault = read_fault(example, ex_pointer)
                 value = NamedValue(
-                    str(name), example["value"], ex_pointer + "/value", rule, delay, state
+                    str(name), example["value"], ex_pointer + "/value", rule, delay, state, fault
                 )
                 found.append(value)
     elif "example" in media:
@@ -168,6 +169,7 @@ def build_scenarios(
         headers = tuple(response_headers(resp, index, r_pointer))
         description = str(resp.get("description") or "")
         response_rule = read_state_rule(resp, r_pointer)
+        response_fault = read_fault(resp, r_pointer)
         content = child_map(resp, "content")
         named: dict[str, list[tuple[str, NamedValue]]] = {}
         schemas: dict[str, Any] = {}
@@ -193,13 +195,14 @@ def build_scenarios(
                 rule = next((v.match for _, v in values if v.match is not None), None)
                 delay = next((v.delay for _, v in values if v.delay is not None), None)
                 state = next((v.state for _, v in values if v.state is not None), response_rule)
-                made.append((name, source, reps, rule, delay, state))
+                fault = next((v.fault for _, v in values if v.fault), response_fault)
+                made.append((name, source, reps, rule, delay, (state, fault)))
         elif content:
             reps = tuple(Representation(mt, schemas[mt]) for mt in content)
-            made.append((key, "schema", reps, None, None, response_rule))
+            made.append((key, "schema", reps, None, None, (response_rule, response_fault)))
         else:
-            made.append((key, "empty", (), None, None, response_rule))
-        for name, source, reps, rule, delay, state in made:
+            made.append((key, "empty", (), None, None, (response_rule, response_fault)))
+        for name, source, reps, rule, delay, (state, fault) in made:
             state = state or StateRule()
             scenario_id = name if name not in taken else f"{key}-{name}"
             suffix = 2
@@ -223,6 +226,7 @@ def build_scenarios(
                     machine=state.machine,
                     when_state=state.when_state,
                     set_state=state.set_state,
+                    fault=fault,
                 )
             )
     return scenarios, _default_id(keys, first_of, scenarios)

@@ -1,7 +1,8 @@
 """Control headers: what the client asks of the mock for one request.
 
 Prism-compatible: `Prefer: code=404, example=cat, dynamic=true, seed=7, validate=false` (RFC 7240
-preferences, separated by commas or semicolons). Postman-compatible: `x-mock-response-code`,
+preferences, separated by commas or semicolons; openmock's own: `delay=300`, `fault=reset`).
+Postman-compatible: `x-mock-response-code`,
 `x-mock-response-name`, `x-mock-response-id`, `x-mock-match-request-body: true|false` and
 `x-mock-match-request-headers: h1,h2`. A value that cannot be read is reported back as a 400
 problem, never ignored silently (the two Postman matching headers excepted: anything but
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from openmock.delays import BadDelay, Delay, parse_delay
+from openmock.model import FAULTS
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
@@ -29,6 +31,7 @@ class Controls:
     delay: Delay | None = None  # `Prefer: delay=300` (or 100-500) milliseconds
     match_body: bool | None = None  # `x-mock-match-request-body`; None: the stub's own rule
     match_headers: frozenset[str] = frozenset()  # `x-mock-match-request-headers`, lower case
+    fault: str | None = None  # `Prefer: fault=reset|empty|malformed|slow-body` (model.FAULTS)
     problems: tuple[str, ...] = ()  # unreadable control values, each a sentence
 
     @property
@@ -95,6 +98,10 @@ def read_controls(headers: Mapping[str, str]) -> Controls:
         or prefer.get("example")
         or None
     )
+    fault = prefer.get("fault") or None
+    if fault is not None and fault not in FAULTS:
+        problems.append(f"Prefer: fault must be one of {', '.join(FAULTS)}, got {fault!r}")
+        fault = None
     asked = headers.get("x-mock-match-request-body", "").strip().lower()
     listed = headers.get("x-mock-match-request-headers", "")
     return Controls(
@@ -106,5 +113,6 @@ def read_controls(headers: Mapping[str, str]) -> Controls:
         delay=delay,
         match_body=True if asked == "true" else False if asked == "false" else None,
         match_headers=frozenset(h.strip().lower() for h in listed.split(",") if h.strip()),
+        fault=fault,
         problems=tuple(problems),
     )

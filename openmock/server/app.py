@@ -16,6 +16,7 @@ from openmock import __version__
 from openmock.calllog import CallStore
 from openmock.delays import Delay
 from openmock.edits import Journal
+from openmock.faults import parse_rate_limit
 from openmock.importer import build_catalog
 from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.pipeline import MockOptions, MockState
@@ -117,6 +118,8 @@ def create_app(
     delay: Delay | None = None,
     stateful: bool = False,
     data: str | Path | None = None,
+    chaos: float = 0.0,
+    rate_limit: str | None = None,
     log_db: str | Path | None = ":memory:",
     admin: bool = True,
     admin_token: str | None = None,
@@ -126,8 +129,9 @@ def create_app(
     each under its first server URL's path or its `prefixes` entry: file name without extension
     -> path), recording calls in `log_db` (a SQLite file, ":memory:", or None for no call
     log). `stateful`: collections keep what is created (`data`: a file of items to start
-    from). Raises SpecError on a bad spec, UnknownLocale on a locale Faker does not have and
-    DataError on a `data` file that cannot be used."""
+    from). `chaos` and `rate_limit` ("10/s") as --chaos and --rate-limit. Raises SpecError on
+    a bad spec, UnknownLocale on a locale Faker does not have, DataError on a `data` file that
+    cannot be used and BadRateLimit on a `rate_limit` that cannot be read."""
     options = MockOptions(
         seed=seed,
         dynamic=dynamic,
@@ -138,6 +142,8 @@ def create_app(
         delay=delay,
         stateful=stateful,
         data=str(data) if data is not None else None,
+        chaos=chaos,
+        rate_limit=parse_rate_limit(rate_limit) if rate_limit is not None else None,
     )
     config = ServeConfig(
         specs=() if isinstance(spec, Spec) else _paths(spec),

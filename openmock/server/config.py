@@ -57,7 +57,8 @@ class ServeConfig:
     def from_json(cls, text: str) -> ServeConfig:
         raw: dict[str, Any] = json.loads(text)
         options = dict(raw.pop("options"))
-        if options.get("delay") is not None:
-            options["delay"] = tuple(options["delay"])  # JSON made it a list
+        for name in ("delay", "rate_limit"):
+            if options.get(name) is not None:
+                options[name] = tuple(options[name])  # JSON made it a list
         raw["specs"] = tuple(raw["specs"])
         return cls(options=MockOptions(**options), **raw)

@@ -13,6 +13,7 @@ import random
 import time
 import traceback
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -26,6 +27,7 @@ from openmock.pipeline import MockState, Request, answer
 from openmock.problems import internal_error
 from openmock.request.body import BodyTooLarge
 from openmock.server.recording import Recorder
+from openmock.server.wire_faults import send_with_fault
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -92,9 +94,15 @@ class MockApp:
         if made.reason:
             raw_headers.append((b"x-openmock-reason", _latin1(made.reason)))
         raw_headers.extend((k.encode("latin-1", "replace"), _latin1(v)) for k, v in made.headers)
-        await send({"type": "http.response.start", "status": made.status, "headers": raw_headers})
+        start = {"type": "http.response.start", "status": made.status, "headers": raw_headers}
         send_body = made.body if scope["method"] != "HEAD" else b""
-        await send({"type": "http.response.body", "body": send_body})
+        if made.fault is None:
+            await send(start)
+            await send({"type": "http.response.body", "body": send_body})
+        else:
+            await send_with_fault(made.fault, send, start, send_body)
+            if made.fault in ("reset", "empty"):  # the client got no status at all
+                made = replace(made, status=0)
         if self._recorder is not None:  # queued: the call log's writer thread stores it
             duration = (time.perf_counter() - started) * 1000
             secrets = state.secrets.get(made.stub, NO_SECRETS)
@@ -106,7 +114,7 @@ class MockApp:
         routing, validation, pairing and responding are pure functions of the request, so
         only answers with fresh data (`--dynamic`, `Prefer: dynamic=true`) are made again."""
         key = None
-        if not request_body and scope["method"] in ("GET", "HEAD"):
+        if not request_body and scope["method"] in ("GET", "HEAD") and state.memo_usable:
             path = scope.get("raw_path") or scope["path"]
             headers = tuple(scope.get("headers", ()))
             key = (scope["method"], path, scope.get("query_string", b""), headers)
@@ -131,12 +139,14 @@ class MockApp:
 def _request(scope: Scope, body: bytes | None) -> Request:
     raw_path = scope.get("raw_path")
     path = raw_path.decode("latin-1") if raw_path else scope["path"]
+    client = scope.get("client")
     return Request(
         scope["method"],
         path.split("?", 1)[0] or "/",
         scope.get("query_string", b"").decode("latin-1"),
         _headers(scope),
         body,
+        str(client[0]) if client else "",
     )
 
 
