@@ -200,3 +200,19 @@ def test_workers_share_sequences_and_machines(
         assert httpx.post(f"{one}/orders/1/pay").status_code == 204
         assert _status(other, "/orders/1") == "paid"
         assert _status(other, "/orders/1", "s2") == "pending"
+
+
+@pytest.mark.slow
+def test_a_sequence_keeps_its_order_across_cli_workers(tmp_path: Path) -> None:
+    """`from-spec --workers 2`: a connection per request, so either worker may answer; the
+    steps come in order whichever does (one transaction per step in the shared file)."""
+    from test_cli import serving
+
+    args = (str(_spec(tmp_path)), "--workers", "2", "--log-db", str(tmp_path / "calls.db"))
+    with serving(*args) as (served, _):
+        close = {"Connection": "close"}
+        seen = [httpx.get(f"{served}/jobs/1", headers=close).json()["status"] for _ in range(5)]
+        assert seen == ["pending", "pending", "done", "done", "done"]
+        assert httpx.post(f"{served}/orders/1/pay", headers=close).status_code == 204
+        paid = [httpx.get(f"{served}/orders/1", headers=close).json() for _ in range(4)]
+        assert paid == [{"status": "paid"}] * 4
