@@ -41,7 +41,7 @@ from valid_requests import build, concrete_path, with_cookies  # noqa: E402
 
 from openmock.generate import GenerationEngine  # noqa: E402
 from openmock.importer import build_catalog  # noqa: E402
-from openmock.pipeline import MockOptions, MockState  # noqa: E402
+from openmock.mockstate import MockOptions, MockState  # noqa: E402
 from openmock.schema.index import SchemaIndex  # noqa: E402
 from openmock.server.mock import MockApp  # noqa: E402
 from openmock.spec import load_spec  # noqa: E402

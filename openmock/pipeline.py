@@ -11,28 +11,22 @@ swaps it in one assignment; requests in flight finish on the one they started wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from openmock import cors
-from openmock.answer import Answer, AnswerMemo, problem_answer
-from openmock.calllog.record import Secrets, secrets_of
-from openmock.delays import Delay
-from openmock.faults import Chaos, RateLimiter
-from openmock.generate import GenerationEngine
-from openmock.machines import MachineKeeper, SqliteMachineStore
+from openmock.answer import Answer, problem_answer
 from openmock.matching import (
-    Candidate,
     Controls,
     PairedRequest,
     Selection,
-    candidates_of,
     error_scenario,
     read_controls,
     select_scenario,
 )
-from openmock.model import Catalog, Stub
+from openmock.mockstate import MockState
+from openmock.model import Stub
 from openmock.problems import (
     Problem,
     bad_controls,
@@ -44,110 +38,16 @@ from openmock.problems import (
     rate_limited,
 )
 from openmock.request import ParsedParameters, RequestParts, cookies_of, parse_parameters
-from openmock.request.body import DEFAULT_MAX_BODY_BYTES, ParsedBody, parse_body
-from openmock.respond import Generation, Responder
+from openmock.request.body import ParsedBody, parse_body
+from openmock.respond import Generation
 from openmock.respond.render import RequestData
-from openmock.routing import MethodNotAllowed, NotFound, RouteTable
-from openmock.schema.index import SchemaIndex
-from openmock.state import SESSION_HEADER, StateKeeper
+from openmock.routing import MethodNotAllowed, NotFound
+from openmock.state import SESSION_HEADER
 from openmock.stateful import applies, state_answer
-from openmock.validation import RequestValidator, Verdict
+from openmock.validation import Verdict, Violation
 
 VIOLATIONS_HEADER = "x-openmock-violations"
 VIOLATIONS_CHARS = 600
-
-
-@dataclass(frozen=True)
-class MockOptions:
-    """How the mock answers, as set on the command line or by create_app()."""
-
-    seed: int = 0  # --seed: the same bodies across runs and machines
-    dynamic: bool = False  # --dynamic: fresh generated data on every request
-    locale: str = "en_US"  # --locale: Faker's locale for realistic values
-    match_body: bool = False  # --match-body: the body filters paired examples, not just scores
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies get 413
-    validate: bool = True  # --no-validate: requests are not checked against the spec
-    cors: bool = True  # --no-cors: no CORS headers, preflights answered like any OPTIONS
-    delay: Delay | None = None  # --delay: (min, max) milliseconds before every answer
-    stateful: bool = False  # --stateful: collections keep what is created (openmock/state/)
-    data: str | None = None  # --data: a file of items replacing the stateful seed
-    state_db: str | None = None  # --workers: the SQLite file their shared state is kept in
-    machines_db: str | None = None  # --workers: the file sequences and machines are kept in
-    chaos: float = 0.0  # --chaos: the share of requests answered with a failure
-    rate_limit: tuple[int, float] | None = None  # --rate-limit: (requests, per seconds)
-
-
-@dataclass(frozen=True)
-class MockState:
-    """Everything one version of the mock answers with, built once per catalog."""
-
-    catalog: Catalog
-    table: RouteTable
-    index: SchemaIndex
-    responder: Responder
-    validator: RequestValidator
-    options: MockOptions
-    pairings: Mapping[str, tuple[Candidate, ...]]  # stub id -> pairing candidates, made once
-    secrets: Mapping[str, Secrets]  # stub id -> what the call log redacts, worked out once
-    keeper: StateKeeper | None = None  # --stateful: the resources and their store
-    # Sequences and state machines: their progress per session (openmock/machines/).
-    machines: MachineKeeper = field(default_factory=MachineKeeper, compare=False)
-    chaos: Chaos | None = None  # --chaos
-    limiter: RateLimiter | None = None  # --rate-limit
-    # Answers to repeated bodiless GETs, by the whole request (see MockApp._answer): this
-    # version's, so an edit or reload starts afresh.
-    memo: AnswerMemo = field(default_factory=lambda: AnswerMemo(), compare=False)
-
-    @property
-    def memo_usable(self) -> bool:
-        """Whether a repeated GET may get the answer kept for it: not when each request may
-        fail (--chaos) or count against a limit (--rate-limit)."""
-        return self.chaos is None and self.limiter is None
-
-    @classmethod
-    def build(
-        cls, catalog: Catalog, index: SchemaIndex, options: MockOptions | None = None
-    ) -> MockState:
-        """Raises UnknownLocale for a locale Faker does not have, DataError for an
-        options.data file that cannot be used."""
-        options = options or MockOptions()
-        table = RouteTable(catalog.stubs, catalog.base_paths)
-        engine = GenerationEngine(index, options.seed, options.locale)
-        responder = Responder(engine, index, options.dynamic)
-        pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
-        validator = RequestValidator(index)
-        secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
-        keeper = None
-        if options.stateful:
-            keeper = StateKeeper(catalog, index, engine, options.data, options.state_db)
-        machines = MachineKeeper()
-        if options.machines_db is not None:
-            machines = MachineKeeper(SqliteMachineStore(options.machines_db, catalog.key()))
-        chaos = Chaos(options.chaos, options.seed) if options.chaos > 0 else None
-        limiter = RateLimiter(*options.rate_limit) if options.rate_limit is not None else None
-        return cls(
-            catalog, table, index, responder, validator, options, pairings, secrets, keeper,
-            machines, chaos, limiter,
-        )  # fmt: skip
-
-    def edited(self, catalog: Catalog) -> MockState:
-        """This state serving `catalog`, a runtime change of its own catalog: the engine's
-        compiled generators and the request validators are kept (a change never alters an
-        operation's parameters or request body), and so is the stateful store; the route
-        table, pairings and serialised examples are made again."""
-        table = RouteTable(catalog.stubs, catalog.base_paths)
-        responder = Responder(self.responder.engine, self.index, self.options.dynamic)
-        pairings = {stub.id: found for stub in catalog.stubs if (found := candidates_of(stub))}
-        secrets = {stub.id: secrets_of(stub) for stub in catalog.stubs}
-        return replace(
-            self,
-            catalog=catalog,
-            table=table,
-            responder=responder,
-            pairings=pairings,
-            secrets=secrets,
-            memo=AnswerMemo(),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,16 +314,16 @@ def _invalid(
         refused.errors = verdict.errors()
         if verdict.status == 401 and not refused.has_header("www-authenticate"):
             refused.headers.extend(("www-authenticate", c) for c in verdict.challenges)
-    refused.headers.append((VIOLATIONS_HEADER, violations_header(verdict)))
+    refused.headers.append((VIOLATIONS_HEADER, violations_header(verdict.violations)))
     return refused
 
 
-def violations_header(verdict: Verdict) -> str:
+def violations_header(violations: Sequence[Violation]) -> str:
     """`X-Openmock-Violations` (as Prism's `sl-violations`): how many, and the first ones, on
     every answer to an invalid request, so a client sees what was wrong even when the spec's
     own error response is served. One line, at most VIOLATIONS_CHARS."""
-    count = len(verdict.violations)
-    first = "; ".join(v.sentence() for v in verdict.violations[:3])
+    count = len(violations)
+    first = "; ".join(v.sentence() for v in violations[:3])
     text = f"{count} violation{'s' if count != 1 else ''}: {first}"
     text = " ".join(text.split())  # no line breaks from a message
     return text if len(text) <= VIOLATIONS_CHARS else text[: VIOLATIONS_CHARS - 3] + "..."

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import SpecMaker, running_server
 
-from openmock.pipeline import MockOptions
+from openmock.mockstate import MockOptions
 from openmock.server import create_app
 
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]

@@ -611,7 +611,7 @@ def test_workers_share_one_store(tmp_path: Path) -> None:
 def test_a_worker_reads_what_another_worker_created(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from openmock.pipeline import MockOptions
+    from openmock.mockstate import MockOptions
     from openmock.server.config import ServeConfig
     from openmock.server.workers import worker_app, worker_environment
 

@@ -261,7 +261,7 @@ def test_a_worker_serves_a_change_another_worker_made(
 
 
 def test_a_serve_config_travels_to_workers_whole() -> None:
-    from openmock.pipeline import MockOptions
+    from openmock.mockstate import MockOptions
     from openmock.server.config import ServeConfig
 
     options = MockOptions(seed=3, delay=(10, 20), stateful=True, data="d.yaml", cors=False)

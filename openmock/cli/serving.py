@@ -8,6 +8,7 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -85,6 +86,19 @@ from openmock.spec.validate import default_cache_dir
     help="With --stateful: JSON or YAML of resource name -> items, replacing their seed.",
 )
 @click.option(
+    "--proxy",
+    default=None,
+    metavar="URL",
+    help="Forward every request to this backend; check its requests and answers against the "
+    "spec (X-Openmock-Violations, /__openmock/violations).",
+)
+@click.option(
+    "--fallback",
+    is_flag=True,
+    help="With --proxy: the mock answers where the backend is down, answers 501, or 404 on a "
+    "documented path.",
+)
+@click.option(
     "--chaos",
     default=0.0,
     type=click.FloatRange(0, 1),
@@ -121,6 +135,8 @@ def from_spec(
     watch: bool,
     stateful: bool,
     data: str | None,
+    proxy: str | None,
+    fallback: bool,
     chaos: float,
     rate_limit: str | None,
 ) -> None:
@@ -128,7 +144,7 @@ def from_spec(
     from openmock.generate import GenerationEngine, UnknownLocale
     from openmock.generate.realism import Realism
     from openmock.machines import clear_machines
-    from openmock.pipeline import MockOptions
+    from openmock.mockstate import MockOptions
     from openmock.server.app import build_app
     from openmock.server.config import ServeConfig
     from openmock.server.reload import SpecWatcher
@@ -141,6 +157,10 @@ def from_spec(
     if stateful and workers > 1 and (no_log or log_db == ":memory:"):
         fail("--stateful with --workers keeps the workers' shared data in the --log-db "
               "file; pass a file (the default), not :memory: or --no-log.")  # fmt: skip
+    if fallback and proxy is None:
+        fail("--fallback answers where the --proxy backend cannot; add --proxy URL.")
+    if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
+        fail(f"--proxy {proxy}: give the backend's URL, such as http://localhost:8080.")
     if data is not None and not stateful:
         fail("--data FILE gives stateful resources their items; add --stateful.")
     started = time.perf_counter()
@@ -186,6 +206,8 @@ def from_spec(
         admin=not no_admin,
         admin_token=admin_token,
         cache_dir=str(default_cache_dir()),
+        proxy=proxy,
+        fallback=fallback,
     )
     try:
         calls = config.open_calls()
@@ -308,7 +330,7 @@ def exec_command(
         run_command,
     )
     from openmock.embed import serve_app
-    from openmock.pipeline import MockOptions
+    from openmock.mockstate import MockOptions
     from openmock.server.app import build_app
     from openmock.server.config import ServeConfig
     from openmock.state import DataError

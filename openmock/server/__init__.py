@@ -9,14 +9,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from openmock.pipeline import MockOptions, MockState
+    from openmock.mockstate import MockOptions, MockState
     from openmock.server.app import app_from_catalog, create_app
     from openmock.server.mock import MockApp
 
 _WHERE = {
     "MockApp": "openmock.server.mock",
-    "MockOptions": "openmock.pipeline",
-    "MockState": "openmock.pipeline",
+    "MockOptions": "openmock.mockstate",
+    "MockState": "openmock.mockstate",
     "app_from_catalog": "openmock.server.app",
     "create_app": "openmock.server.app",
 }

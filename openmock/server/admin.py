@@ -203,6 +203,12 @@ def admin_router(
         recorded = mock.calls.calls(limit=mock.calls.keep)
         return verify(expectation, recorded, mock.state.catalog.base_paths)
 
+    @router.get("/violations", summary="Contract violations of proxied exchanges, by operation")
+    def violations() -> dict[str, Any]:
+        if mock.proxy is None:
+            return {"calls": 0, "violations": 0, "operations": [], "proxy": None}
+        return mock.proxy.tally.summary() | {"proxy": mock.proxy.upstream}
+
     if editor is not None:
         add_edit_routes(router, editor, lambda: mock.state.machines.store.reset())
     add_state_routes(router, mock)

@@ -18,14 +18,15 @@ from openmock.delays import Delay
 from openmock.edits import Journal
 from openmock.faults import parse_rate_limit
 from openmock.importer import build_catalog
+from openmock.mockstate import MockOptions, MockState
 from openmock.model import ADMIN_PREFIX, Catalog
-from openmock.pipeline import MockOptions, MockState
 from openmock.schema.index import SchemaIndex
 from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable
 from openmock.server.config import ServeConfig
 from openmock.server.editing import Editor
 from openmock.server.json_body import UnreadableBody, unreadable_body
 from openmock.server.mock import MockApp
+from openmock.server.proxy import Proxy
 from openmock.spec import Spec
 
 
@@ -41,7 +42,8 @@ def build_app(
     UnknownLocale for a bad locale and DataError for a bad options.data file."""
     if catalog is None or index is None:
         catalog, index = config.load()
-    mock = MockApp(MockState.build(catalog, index, config.options), calls)
+    proxy = Proxy(config.proxy, config.fallback) if config.proxy is not None else None
+    mock = MockApp(MockState.build(catalog, index, config.options), calls, proxy)
     editor = Editor(mock, Journal(config.journal, catalog.key()), follow=config.follow)
     app = OpenmockApp(
         mock,
@@ -120,6 +122,8 @@ def create_app(
     data: str | Path | None = None,
     chaos: float = 0.0,
     rate_limit: str | None = None,
+    proxy: str | None = None,
+    fallback: bool = False,
     log_db: str | Path | None = ":memory:",
     admin: bool = True,
     admin_token: str | None = None,
@@ -129,7 +133,8 @@ def create_app(
     each under its first server URL's path or its `prefixes` entry: file name without extension
     -> path), recording calls in `log_db` (a SQLite file, ":memory:", or None for no call
     log). `stateful`: collections keep what is created (`data`: a file of items to start
-    from). `chaos` and `rate_limit` ("10/s") as --chaos and --rate-limit. Raises SpecError on
+    from). `chaos` and `rate_limit` ("10/s") as --chaos and --rate-limit; `proxy` (a URL)
+    and `fallback` as --proxy and --fallback. Raises SpecError on
     a bad spec, UnknownLocale on a locale Faker does not have, DataError on a `data` file that
     cannot be used and BadRateLimit on a `rate_limit` that cannot be read."""
     options = MockOptions(
@@ -154,6 +159,8 @@ def create_app(
         admin=admin,
         admin_token=admin_token,
         cache_dir=str(cache_dir) if cache_dir is not None else None,
+        proxy=proxy,
+        fallback=fallback,
     )
     catalog = index = None
     if isinstance(spec, Spec):

@@ -11,8 +11,8 @@ from typing import Any
 
 from openmock.calllog import CallStore
 from openmock.importer.mounts import load_catalog
+from openmock.mockstate import MockOptions
 from openmock.model import Catalog
-from openmock.pipeline import MockOptions
 from openmock.schema.index import SchemaIndex
 
 
@@ -32,6 +32,8 @@ class ServeConfig:
     # A worker: the OpenAPI check is left to the process that started it (the CLI runs it
     # once serving), and its result read from the cache.
     check_later: bool = False
+    proxy: str | None = None  # --proxy: the upstream every request is forwarded to
+    fallback: bool = False  # --fallback: the mock answers where the upstream cannot
 
     @property
     def journal(self) -> str:

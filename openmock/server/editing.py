@@ -10,8 +10,8 @@ import threading
 
 from openmock.edits import Edit, Journal, Refused, apply_edit
 from openmock.edits.apply import changed_stub
+from openmock.mockstate import MockState
 from openmock.model import Catalog, Stub
-from openmock.pipeline import MockState
 from openmock.server.mock import MockApp
 
 log = logging.getLogger("openmock")

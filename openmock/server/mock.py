@@ -23,9 +23,11 @@ from openmock.answer import Answer, problem_answer
 from openmock.calllog import CallStore
 from openmock.calllog.record import NO_SECRETS
 from openmock.generate import FallbackNeeded
-from openmock.pipeline import MockState, Request, answer
+from openmock.mockstate import MockState
+from openmock.pipeline import Request, answer
 from openmock.problems import internal_error
 from openmock.request.body import BodyTooLarge
+from openmock.server.proxy import Proxy
 from openmock.server.recording import Recorder
 from openmock.server.wire_faults import send_with_fault
 
@@ -39,9 +41,12 @@ FALLBACK_ROUNDS = 4  # schemas of one response that may each need the slow searc
 
 
 class MockApp:
-    def __init__(self, state: MockState, calls: CallStore | None = None) -> None:
+    def __init__(
+        self, state: MockState, calls: CallStore | None = None, proxy: Proxy | None = None
+    ) -> None:
         self.state = state
         self.calls = calls  # the call log; None: calls are not recorded
+        self.proxy = proxy  # --proxy: requests go to the upstream, checked on the way
         self._recorder = None if calls is None else Recorder(calls)
         # Call ids: a random prefix per process (so several workers never collide) and a
         # counter; 0.17 us against uuid4's 1.5 us (timeit, here).
@@ -71,7 +76,20 @@ class MockApp:
         except BodyTooLarge:
             request_body = None
         try:
-            made = await self._answer(state, scope, request_body)
+            if self.proxy is not None and request_body is not None:
+                forwarded = await self.proxy.exchange(
+                    state,
+                    scope,
+                    request_body,
+                    send,
+                    lambda: self._answer(state, scope, request_body),
+                )
+                if forwarded.sent:
+                    self._record(state, call_id, scope, request_body, forwarded.answer, started)
+                    return
+                made = forwarded.answer
+            else:
+                made = await self._answer(state, scope, request_body)
         except Exception as exc:  # never let one request take the server down
             log.error("call %s failed:\n%s", call_id, traceback.format_exc())
             made = problem_answer(internal_error(call_id, type(exc).__name__))
@@ -103,6 +121,17 @@ class MockApp:
             await send_with_fault(made.fault, send, start, send_body)
             if made.fault in ("reset", "empty"):  # the client got no status at all
                 made = replace(made, status=0)
+        self._record(state, call_id, scope, request_body, made, started)
+
+    def _record(
+        self,
+        state: MockState,
+        call_id: str,
+        scope: Scope,
+        request_body: bytes | None,
+        made: Answer,
+        started: float,
+    ) -> None:
         if self._recorder is not None:  # queued: the call log's writer thread stores it
             duration = (time.perf_counter() - started) * 1000
             secrets = state.secrets.get(made.stub, NO_SECRETS)

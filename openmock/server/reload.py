@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from openmock.importer.mounts import load_catalog, watched_files
-from openmock.pipeline import MockOptions, MockState
+from openmock.mockstate import MockOptions, MockState
 from openmock.server.editing import Editor
 from openmock.spec import SpecError
 

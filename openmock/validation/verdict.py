@@ -48,7 +48,7 @@ class Violation:
         if self.name is not None:
             return f"{self.location} '{self.name}': {self.message}"
         if self.pointer:
-            return f"body at {self.pointer}: {self.message}"
+            return f"{self.location} at {self.pointer}: {self.message}"
         return f"{self.location}: {self.message}"
 
 

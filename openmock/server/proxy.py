@@ -1,0 +1,254 @@
+"""`from-spec SPEC --proxy URL`: every request forwarded to a real backend, its answer returned
+as it came, and both checked against the spec on the way (Prism's proxy, Microcks' contract
+tests).
+
+- Headers: hop-by-hop ones (RFC 9110 7.6.1) are dropped both ways, `Host` is the upstream's,
+  `X-Forwarded-For/-Host/-Proto` tell it who asked; the body goes as it came (encoded or not).
+- The answer is read up to the body limit and checked (status, required headers, media type,
+  schema), then sent with `X-Openmock-Violations` when it or the request broke a rule; a larger
+  answer is streamed on without its body checked (the header says so).
+- An upstream that cannot be reached (or times out) is a 502 problem saying why; with
+  `--fallback` the mock answers instead, as it does for a 501 or a 404 on a documented path.
+- Every exchange is in the call log with its violations; `GET /__openmock/violations` sums them
+  by operation (in this process).
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from openmock.answer import Answer, problem_answer
+from openmock.contract import check_answer, check_request, request_violation
+from openmock.mockstate import MockState
+from openmock.pipeline import VIOLATIONS_HEADER, violations_header
+from openmock.problems import Problem
+from openmock.validation.verdict import Violation
+
+Message = MutableMapping[str, Any]
+Send = Callable[[Message], Awaitable[None]]
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+     "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"}
+)  # fmt: skip
+SERVER_SETS = frozenset({"date", "server"})  # uvicorn sends its own: not twice
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+def upstream_unreachable(url: str, why: str) -> Problem:
+    return Problem(
+        502,
+        "The upstream cannot be reached",
+        f"openmock forwards this request to {url} (--proxy), which did not answer: {why}. "
+        "Start it, check the URL, or add --fallback to answer with the mock meanwhile.",
+        "upstream-unreachable",
+    )
+
+
+@dataclass
+class _Tally:
+    calls: int = 0
+    violations: int = 0
+    messages: Counter[str] = field(default_factory=Counter)
+
+
+class ViolationTally:
+    """Violations seen in proxied exchanges, by operation (this process's)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_operation: dict[str, _Tally] = {}
+
+    def add(self, operation: str, violations: tuple[Violation, ...]) -> None:
+        with self._lock:
+            tally = self._by_operation.setdefault(operation, _Tally())
+            tally.calls += 1
+            tally.violations += len(violations)
+            tally.messages.update(v.sentence() for v in violations)
+
+    def summary(self) -> dict[str, Any]:
+        with self._lock:
+            operations = [
+                {"operation": name, "calls": t.calls, "violations": t.violations,
+                 "messages": dict(t.messages.most_common(20))}
+                for name, t in sorted(self._by_operation.items())
+            ]  # fmt: skip
+        return {
+            "calls": sum(o["calls"] for o in operations),
+            "violations": sum(o["violations"] for o in operations),
+            "operations": operations,
+        }
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """What the proxy did: the answer (for the call log) and whether it was sent already; an
+    unsent answer is the mock's to send (a fallback or a problem)."""
+
+    answer: Answer
+    sent: bool
+
+
+class Proxy:
+    def __init__(self, upstream: str, fallback: bool = False) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.fallback = fallback
+        self.tally = ViolationTally()
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:  # made on the serving loop, used only there
+            self._client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+        return self._client
+
+    async def exchange(
+        self,
+        state: MockState,
+        scope: Message,
+        body: bytes,
+        send: Send,
+        mock: Callable[[], Awaitable[Answer]],
+    ) -> Forwarded:
+        method = scope["method"]
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        path = raw_path.decode("latin-1").split("?", 1)[0] or "/"
+        query = scope.get("query_string", b"").decode("latin-1")
+        headers = _headers(scope)
+        reached = check_request(state, method, path, query, headers, body)
+        asked = [request_violation(v) for v in reached.violations]
+        operation = reached.stub.id if reached.stub else f"{method} {path}"
+        url = self.upstream + path + (f"?{query}" if query else "")
+        outgoing = _outgoing(scope, self.upstream)
+        try:
+            request = self._http().build_request(method, url, headers=outgoing, content=body)
+            response = await self._http().send(request, stream=True)
+        except httpx.HTTPError as exc:
+            why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            if self.fallback:
+                return Forwarded(_fell_back(await mock(), f"upstream unreachable ({why})"), False)
+            made = problem_answer(upstream_unreachable(self.upstream, why), operation)
+            return Forwarded(made, False)
+        try:
+            status = response.status_code
+            documented = reached.stub is not None
+            if self.fallback and (status == 501 or (status == 404 and documented)):
+                return Forwarded(_fell_back(await mock(), f"upstream answered {status}"), False)
+            limit = state.options.max_body_bytes
+            kept, rest = await _read_up_to(response.aiter_raw(), limit)
+            answered = {k.lower(): v for k, v in response.headers.items()}
+            found = list(asked)
+            if reached.stub is not None:
+                readable = None if rest is not None else _decoded(kept, answered)
+                found += check_answer(state, reached.stub, status, answered, readable)
+            violations = tuple(found)
+            self.tally.add(operation, violations)
+            out = [
+                (k, v)
+                for k, v in response.headers.multi_items()
+                if k.lower() not in HOP_BY_HOP and k.lower() not in SERVER_SETS
+            ]
+            out.append(("x-openmock-reason", f"proxied to {self.upstream}"))
+            if reached.stub is not None:
+                out.append(("x-openmock-stub", reached.stub.id))
+            if violations:
+                out.append((VIOLATIONS_HEADER, violations_header(violations)))
+            if rest is not None:
+                out.append(("x-openmock-warning", f"the answer is over {limit} bytes: its body "
+                            "was streamed on, not checked"))  # fmt: skip
+            raw = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in out]
+            if rest is None:
+                raw.append((b"content-length", str(len(kept)).encode()))
+            await send({"type": "http.response.start", "status": status, "headers": raw})
+            if scope["method"] == "HEAD":
+                await send({"type": "http.response.body", "body": b""})
+            elif rest is None:
+                await send({"type": "http.response.body", "body": kept})
+            else:
+                await send({"type": "http.response.body", "body": kept, "more_body": True})
+                async for chunk in rest:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": b""})
+        finally:
+            await response.aclose()
+        made = Answer(status, out, kept, reached.stub.id if reached.stub else "", "",
+                      f"proxied to {self.upstream}", "proxy",
+                      tuple(v.as_error() for v in violations))  # fmt: skip
+        made.repeatable = False
+        return Forwarded(made, True)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _fell_back(made: Answer, why: str) -> Answer:
+    made.reason = f"fallback: {why}; {made.reason}"
+    made.headers.append(("x-openmock-warning", f"answered by the mock: {why}"))
+    made.repeatable = False
+    return made
+
+
+def _headers(scope: Message) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, value in scope.get("headers", []):
+        name, text = key.decode("latin-1").lower(), value.decode("latin-1")
+        found[name] = f"{found[name]}, {text}" if name in found else text
+    return found
+
+
+def _outgoing(scope: Message, upstream: str) -> list[tuple[str, str]]:
+    """The request's headers as the upstream gets them: hop-by-hop ones dropped (and those the
+    `Connection` header names), `Host` its own, X-Forwarded-* added."""
+    named: set[str] = set()
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"connection":
+            named.update(p.strip().lower() for p in value.decode("latin-1").split(","))
+    out = [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, v in scope.get("headers", [])
+        if k.decode("latin-1").lower() not in HOP_BY_HOP | named
+    ]
+    host = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
+    client = scope.get("client")
+    if client:
+        out.append(("x-forwarded-for", str(client[0])))
+    if host:
+        out.append(("x-forwarded-host", host))
+    out.append(("x-forwarded-proto", scope.get("scheme", "http")))
+    out.append(("host", urlsplit(upstream).netloc))
+    return out
+
+
+async def _read_up_to(
+    chunks: AsyncIterator[bytes], limit: int
+) -> tuple[bytes, AsyncIterator[bytes] | None]:
+    """The body when it is at most `limit` bytes (and None); else what was read and the rest
+    to stream on."""
+    kept = bytearray()
+    async for chunk in chunks:
+        kept += chunk
+        if len(kept) > limit:
+            return bytes(kept), chunks
+    return bytes(kept), None
+
+
+def _decoded(body: bytes, headers: Mapping[str, str]) -> bytes | None:
+    """The body to check: decoded from gzip or deflate; None for an encoding not read here."""
+    encoding = headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return body
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return zlib.decompress(body, 16 + zlib.MAX_WBITS)
+        if encoding == "deflate":
+            return zlib.decompress(body)
+    except zlib.error:
+        return None
+    return None
