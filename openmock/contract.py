@@ -5,7 +5,7 @@ Pure functions of one `MockState`, as `pipeline.answer` is; the server does the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from openmock.mockstate import MockState
@@ -23,6 +23,7 @@ class Reached:
 
     stub: Stub | None
     violations: tuple[Violation, ...]
+    path_values: Mapping[str, str] = field(default_factory=dict)  # as sent, by name
 
 
 def check_request(
@@ -43,12 +44,12 @@ def check_request(
         return Reached(None, (Violation("parameter", "method", message),))
     stub = route.stub
     if not state.options.validate or stub.import_error is not None:
-        return Reached(stub, ())
+        return Reached(stub, (), route.path_params)
     query = parse_qsl(query_string, keep_blank_values=True)
     parts = RequestParts(route.path_params, query, headers, cookies_of(headers.get("cookie")))
     params = parse_parameters(stub.parameters, parts, state.index.deref)
     verdict, _ = state.validator.check(stub, params, parts, body, headers.get("content-type"))
-    return Reached(stub, verdict.violations if verdict is not None else ())
+    return Reached(stub, verdict.violations if verdict is not None else (), route.path_params)
 
 
 def check_answer(

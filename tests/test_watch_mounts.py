@@ -97,6 +97,29 @@ def test_an_edit_of_a_referenced_file_reloads_too(tmp_path: Path) -> None:
         _until(lambda: httpx.get(f"{url}/thing").json() == {"v": 2})
 
 
+def test_watch_reloads_stub_files_too(tmp_path: Path) -> None:
+    """Issue 19: `--stubs DIR --watch`: a stub file added, edited or broken is seen."""
+    spec = tmp_path / "api.yaml"
+    _write(spec, {"/old": _operation()})
+    folder = tmp_path / "stubs"
+    folder.mkdir()
+
+    def stub(body: str) -> str:
+        return yaml.safe_dump({"method": "GET", "path": "/filed",
+                               "scenarios": [{"name": "s", "body": body}]})  # fmt: skip
+
+    with serving(str(spec), "--watch", "--stubs", str(folder)) as (url, _):
+        assert httpx.get(f"{url}/filed").status_code == 404
+        (folder / "filed.yaml").write_text(stub("first"))
+        _until(lambda: httpx.get(f"{url}/filed").json() == "first")
+        time.sleep(0.05)
+        (folder / "filed.yaml").write_text(stub("second"))
+        _until(lambda: httpx.get(f"{url}/filed").json() == "second")
+        (folder / "filed.yaml").write_text("method: GET\npath: /filed\nscenarios: 3\n")
+        time.sleep(1.0)  # a broken file keeps the last good version serving
+        assert httpx.get(f"{url}/filed").json() == "second"
+
+
 def test_two_specs_in_one_server(tmp_path: Path) -> None:
     billing = tmp_path / "billing.yaml"
     _write(billing, {"/invoices": _operation(), "/pets": _operation("202")}, ["/billing"])

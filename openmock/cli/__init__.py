@@ -5,7 +5,11 @@ the status line of a long load (progress.py) and exec's parts (execute.py)."""
 
 from __future__ import annotations
 
-from openmock.cli import commands, serving  # noqa: F401  (they add their commands to main)
+from openmock.cli import (  # noqa: F401  (they add their commands to main)
+    commands,
+    remote_commands,
+    serving,
+)
 from openmock.cli.main import main
 
 __all__ = ["main"]

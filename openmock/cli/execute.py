@@ -75,7 +75,12 @@ def failures(
 
 
 def describe(failed: Failed) -> str:
-    verdict = failed.verdict
+    return describe_verdict(failed.verdict)
+
+
+def describe_verdict(verdict: dict[str, Any]) -> str:
+    """A failed verification's verdict (the admin API's) in words: what was expected, what
+    came, and the calls that came closest."""
     lines = [
         f"verification failed: expected {verdict['expected']} call(s) like "
         f"{json.dumps(verdict['pattern'])}, found {verdict['matched']}"

@@ -99,6 +99,22 @@ from openmock.spec.validate import default_cache_dir
     "documented path.",
 )
 @click.option(
+    "--stubs",
+    "stubs_dir",
+    default=None,
+    metavar="DIR",
+    help="Add the stub files in DIR (YAML or JSON, one stub each, as POST /__openmock/stubs "
+    "takes) to the spec's operations; --watch reloads them.",
+)
+@click.option(
+    "--record",
+    "record_dir",
+    default=None,
+    metavar="DIR",
+    help="With --proxy: write what the backend answers as stub files in DIR (replay them "
+    "with --stubs DIR).",
+)
+@click.option(
     "--chaos",
     default=0.0,
     type=click.FloatRange(0, 1),
@@ -137,10 +153,13 @@ def from_spec(
     data: str | None,
     proxy: str | None,
     fallback: bool,
+    stubs_dir: str | None,
+    record_dir: str | None,
     chaos: float,
     rate_limit: str | None,
 ) -> None:
     """Serve every operation of SPEC as a mock (of each SPEC, several mounted together)."""
+    from openmock.edits.files import StubFileError, apply_stub_files, read_stub_files
     from openmock.generate import GenerationEngine, UnknownLocale
     from openmock.generate.realism import Realism
     from openmock.machines import clear_machines
@@ -157,6 +176,11 @@ def from_spec(
     if stateful and workers > 1 and (no_log or log_db == ":memory:"):
         fail("--stateful with --workers keeps the workers' shared data in the --log-db "
               "file; pass a file (the default), not :memory: or --no-log.")  # fmt: skip
+    if record_dir is not None and proxy is None:
+        fail("--record writes what a backend answers; add --proxy URL.")
+    if stubs_dir is not None and not Path(stubs_dir).is_dir():
+        fail(f"--stubs {stubs_dir}: no such folder; give the folder of stub files "
+             "(`openmock stubs export DIR` writes one).")  # fmt: skip
     if fallback and proxy is None:
         fail("--fallback answers where the --proxy backend cannot; add --proxy URL.")
     if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
@@ -208,6 +232,8 @@ def from_spec(
         cache_dir=str(default_cache_dir()),
         proxy=proxy,
         fallback=fallback,
+        stubs_dir=stubs_dir,
+        record_dir=record_dir,
     )
     try:
         calls = config.open_calls()
@@ -219,6 +245,8 @@ def from_spec(
         if workers > 1:  # the workers build the app; here only the locale is checked
             Realism(locale)
             app = None
+            if stubs_dir is not None:  # ... and the stub files, which each worker adds
+                catalog = apply_stub_files(catalog, index, read_stub_files(stubs_dir))
             if stateful:  # ... and the data file; the state starts from the seed
                 keeper = StateKeeper(catalog, index, GenerationEngine(index), data)
                 clear_namespace(log_db, catalog.key())
@@ -230,6 +258,9 @@ def from_spec(
         fail(f"--locale: {exc}.")
     except DataError as exc:
         fail("the --data file cannot be used:\n" + "\n".join(f"  {p}" for p in exc.problems))
+    except StubFileError as exc:
+        shown = "\n".join(f"  {p.render()}" for p in exc.problems)
+        fail(f"the --stubs files cannot be used:\n{shown}")
     # The spec, its schemas and compiled checks live as long as the server: moved out of the
     # garbage collector's way, so its collections do not rescan them while serving.
     gc.collect()
@@ -267,6 +298,7 @@ def from_spec(
             lenient=not strict,
             cache_dir=default_cache_dir(),
             report=lambda message: click.echo(f"openmock: {message}", err=True),
+            stubs_dir=stubs_dir,
         ).start()
         click.echo("watching the spec files: an edit reloads them")
     ready = (

@@ -152,6 +152,7 @@ def _add_stub(catalog: Catalog, index: SchemaIndex, edit: Edit) -> Catalog:
     except PayloadError as exc:
         raise _invalid(exc, "stub") from None
     method, path = raw["method"].upper(), raw["path"]
+    force = edit.force or bool(raw.get("force", False))
     if path == RESERVED_PREFIX or path.startswith(RESERVED_PREFIX + "/"):
         detail = f"{path} is under {RESERVED_PREFIX}, which the admin API keeps for itself."
         raise Refused(422, "Reserved path", detail, ({"in": "body", "pointer": "/path",
@@ -164,7 +165,7 @@ def _add_stub(catalog: Catalog, index: SchemaIndex, edit: Edit) -> Catalog:
     key = route_key(method, path)
     existing = next((s for s in catalog.stubs if route_key(s.method, s.path) == key), None)
     if existing is not None:  # adds to the stub already there, never shadows it
-        stub = _with_scenarios(existing, made, "/scenarios", index, edit.force)
+        stub = _with_scenarios(existing, made, "/scenarios", index, force)
         if raw.get("match_body"):
             stub = replace(stub, match_body=True)
         return _replace(catalog, _with_sequence(stub, raw))
@@ -186,7 +187,7 @@ def _add_stub(catalog: Catalog, index: SchemaIndex, edit: Edit) -> Catalog:
         match_body=bool(raw.get("match_body", False)),
         origin="runtime",
     )
-    stub = _with_sequence(_with_scenarios(blank, made, "/scenarios", index, edit.force), raw)
+    stub = _with_sequence(_with_scenarios(blank, made, "/scenarios", index, force), raw)
     return replace(catalog, stubs=(*catalog.stubs, stub))
 
 

@@ -114,6 +114,11 @@ STUB_SCHEMA: dict[str, Any] = {
         "scenarios": {"type": "array", "items": SCENARIO_SCHEMA},
         "sequence": _SEQUENCE,
         "then": _THEN,
+        "force": {
+            "type": "boolean",
+            "description": "keep scenario bodies the operation's schema rejects (as ?force=true; "
+            "recorded answers of a backend that breaks its contract say so)",
+        },
     },
     "additionalProperties": False,
 }

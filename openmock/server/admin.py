@@ -12,12 +12,14 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+import yaml
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from openmock import __version__
 from openmock.calllog import BadPattern, read_expectation, verify
 from openmock.describe import stub_json
+from openmock.edits.files import export_payloads
 from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.editing import Editor
@@ -134,11 +136,21 @@ def admin_router(
     def inspector() -> HTMLResponse:
         return HTMLResponse(page)  # the page asks for the token itself when it needs one
 
-    @router.get("/stubs", summary="Every stub (operation) and its scenarios")
-    def stubs() -> list[dict[str, Any]]:
+    @router.get(
+        "/stubs",
+        summary="Every stub (operation) and its scenarios; with ?format=yaml (or payload, "
+        "JSON) what was added at runtime, as stub files",
+    )
+    def stubs(format: str | None = None) -> Any:
         if editor is not None:
             editor.refresh()  # another worker's change
-        return [stub_json(stub) for stub in mock.state.catalog.stubs]
+        catalog = mock.state.catalog
+        if format == "yaml":
+            text = yaml.safe_dump(export_payloads(catalog), sort_keys=False, allow_unicode=True)
+            return Response(text, media_type="application/yaml")
+        if format == "payload":
+            return export_payloads(catalog)
+        return [stub_json(stub) for stub in catalog.stubs]
 
     @router.get("/stubs/{stub_id:path}", summary="One stub and its scenarios")
     def stub(stub_id: str) -> Any:

@@ -16,6 +16,8 @@ from openmock import __version__
 from openmock.calllog import CallStore
 from openmock.delays import Delay
 from openmock.edits import Journal
+from openmock.edits.files import apply_stub_files, read_stub_files
+from openmock.edits.record import StubRecorder
 from openmock.faults import parse_rate_limit
 from openmock.importer import build_catalog
 from openmock.mockstate import MockOptions, MockState
@@ -39,10 +41,16 @@ def build_app(
     """The app `config` describes, serving `catalog` (None: loaded from config.specs) and
     recording calls into `calls` (None: not recorded). Runtime stub changes are kept in the
     journal beside the call log and replayed from it on start. Raises SpecError,
-    UnknownLocale for a bad locale and DataError for a bad options.data file."""
+    UnknownLocale for a bad locale, DataError for a bad options.data file and StubFileError for
+    stub files (config.stubs_dir) that cannot be used."""
     if catalog is None or index is None:
         catalog, index = config.load()
-    proxy = Proxy(config.proxy, config.fallback) if config.proxy is not None else None
+    if config.stubs_dir is not None:  # raises StubFileError
+        catalog = apply_stub_files(catalog, index, read_stub_files(config.stubs_dir))
+    proxy = None
+    if config.proxy is not None:
+        recorder = StubRecorder(config.record_dir) if config.record_dir is not None else None
+        proxy = Proxy(config.proxy, config.fallback, recorder)
     mock = MockApp(MockState.build(catalog, index, config.options), calls, proxy)
     editor = Editor(mock, Journal(config.journal, catalog.key()), follow=config.follow)
     app = OpenmockApp(
@@ -124,6 +132,8 @@ def create_app(
     rate_limit: str | None = None,
     proxy: str | None = None,
     fallback: bool = False,
+    stubs: str | Path | None = None,
+    record: str | Path | None = None,
     log_db: str | Path | None = ":memory:",
     admin: bool = True,
     admin_token: str | None = None,
@@ -133,10 +143,11 @@ def create_app(
     each under its first server URL's path or its `prefixes` entry: file name without extension
     -> path), recording calls in `log_db` (a SQLite file, ":memory:", or None for no call
     log). `stateful`: collections keep what is created (`data`: a file of items to start
-    from). `chaos` and `rate_limit` ("10/s") as --chaos and --rate-limit; `proxy` (a URL)
-    and `fallback` as --proxy and --fallback. Raises SpecError on
-    a bad spec, UnknownLocale on a locale Faker does not have, DataError on a `data` file that
-    cannot be used and BadRateLimit on a `rate_limit` that cannot be read."""
+    from). `chaos` and `rate_limit` ("10/s") as --chaos and --rate-limit; `proxy` (a URL),
+    `fallback`, `stubs` and `record` (folders) as --proxy, --fallback, --stubs and --record.
+    Raises SpecError on a bad spec, UnknownLocale on a locale Faker does not have, DataError
+    on a `data` file that cannot be used, BadRateLimit on a `rate_limit` that cannot be read
+    and StubFileError on stub files that cannot be used."""
     options = MockOptions(
         seed=seed,
         dynamic=dynamic,
@@ -161,6 +172,8 @@ def create_app(
         cache_dir=str(cache_dir) if cache_dir is not None else None,
         proxy=proxy,
         fallback=fallback,
+        stubs_dir=str(stubs) if stubs is not None else None,
+        record_dir=str(record) if record is not None else None,
     )
     catalog = index = None
     if isinstance(spec, Spec):

@@ -34,6 +34,8 @@ class ServeConfig:
     check_later: bool = False
     proxy: str | None = None  # --proxy: the upstream every request is forwarded to
     fallback: bool = False  # --fallback: the mock answers where the upstream cannot
+    stubs_dir: str | None = None  # --stubs: stub files added to the spec's operations
+    record_dir: str | None = None  # --record: proxied answers written as stub files
 
     @property
     def journal(self) -> str:

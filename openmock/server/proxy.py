@@ -21,12 +21,16 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+import orjson
 
 from openmock.answer import Answer, problem_answer
-from openmock.contract import check_answer, check_request, request_violation
+from openmock.calllog.record import NO_SECRETS
+from openmock.contract import Reached, check_answer, check_request, request_violation
+from openmock.edits.record import StubRecorder
+from openmock.mediatypes import is_json
 from openmock.mockstate import MockState
 from openmock.pipeline import VIOLATIONS_HEADER, violations_header
 from openmock.problems import Problem
@@ -97,9 +101,12 @@ class Forwarded:
 
 
 class Proxy:
-    def __init__(self, upstream: str, fallback: bool = False) -> None:
+    def __init__(
+        self, upstream: str, fallback: bool = False, recorder: StubRecorder | None = None
+    ) -> None:
         self.upstream = upstream.rstrip("/")
         self.fallback = fallback
+        self.recorder = recorder  # --record: the answers written as stub files
         self.tally = ViolationTally()
         self._client: httpx.AsyncClient | None = None
 
@@ -144,9 +151,13 @@ class Proxy:
             kept, rest = await _read_up_to(response.aiter_raw(), limit)
             answered = {k.lower(): v for k, v in response.headers.items()}
             found = list(asked)
+            readable = None if rest is not None else _decoded(kept, answered)
             if reached.stub is not None:
-                readable = None if rest is not None else _decoded(kept, answered)
                 found += check_answer(state, reached.stub, status, answered, readable)
+            if self.recorder is not None and readable is not None:
+                broke = len(found) > len(asked)  # the answer itself broke a rule
+                self._record(state, reached, method, path, query, headers, body, status,
+                             answered, readable, broke)  # fmt: skip
             violations = tuple(found)
             self.tally.add(operation, violations)
             out = [
@@ -182,6 +193,35 @@ class Proxy:
                       tuple(v.as_error() for v in violations))  # fmt: skip
         made.repeatable = False
         return Forwarded(made, True)
+
+    def _record(
+        self,
+        state: MockState,
+        reached: Reached,
+        method: str,
+        path: str,
+        query: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        status: int,
+        answered: Mapping[str, str],
+        readable: bytes,
+        broke: bool,
+    ) -> None:
+        assert self.recorder is not None
+        sent: Any = None
+        if body and is_json(headers.get("content-type", "")):
+            try:
+                sent = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                sent = body.decode("utf-8", "replace")
+        stub = reached.stub
+        secret_query = state.secrets.get(stub.id, NO_SECRETS)[1] if stub else frozenset()
+        self.recorder.record(
+            method, stub.path if stub else path, reached.path_values,
+            parse_qsl(query, keep_blank_values=True), sent, status, answered, readable,
+            frozenset(secret_query), broke,
+        )  # fmt: skip
 
     async def close(self) -> None:
         if self._client is not None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from openmock.edits.files import StubFileError, apply_stub_files, read_stub_files, stub_files
 from openmock.importer.mounts import load_catalog, watched_files
 from openmock.mockstate import MockOptions, MockState
 from openmock.server.editing import Editor
@@ -50,6 +51,7 @@ class SpecWatcher:
         lenient: bool,
         cache_dir: Path | None,
         report: Callable[[str], None],
+        stubs_dir: str | None = None,
     ) -> None:
         self.editor = editor
         self.paths = paths
@@ -57,6 +59,7 @@ class SpecWatcher:
         self.lenient = lenient
         self.cache_dir = cache_dir
         self.report = report  # where "reloaded" and the errors of a broken edit are told
+        self.stubs_dir = stubs_dir  # --stubs: its files are watched and reloaded too
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="openmock-watch", daemon=True)
 
@@ -69,7 +72,10 @@ class SpecWatcher:
         self._thread.join(timeout=5)
 
     def _files(self) -> list[Path]:
-        return watched_files(self.editor.base)
+        found = watched_files(self.editor.base)
+        if self.stubs_dir is not None:  # the folder itself: a file added or removed
+            found += [Path(self.stubs_dir).resolve(), *stub_files(self.stubs_dir)]
+        return found
 
     def _run(self) -> None:
         seen = _snapshot(self._files())
@@ -94,11 +100,19 @@ class SpecWatcher:
             catalog, index = load_catalog(
                 self.paths, self.prefixes, lenient=self.lenient, cache_dir=self.cache_dir
             )
+            if self.stubs_dir is not None:
+                catalog = apply_stub_files(catalog, index, read_stub_files(self.stubs_dir))
             state = MockState.build(catalog, index, options)
         except SpecError as exc:
             self.report(
                 "the edited spec cannot be used; still serving the last good version:\n"
                 + exc.render()
+            )
+            return False
+        except StubFileError as exc:
+            self.report(
+                "the stub files cannot be used; still serving the last good version:\n"
+                + "\n".join(f"  {p.render()}" for p in exc.problems)
             )
             return False
         except Exception as exc:  # an import bug must not end the watching
