@@ -165,6 +165,21 @@ class SecurityScheme:
 Security = tuple[tuple[SecurityScheme, ...], ...]
 
 
+@dataclass(frozen=True)
+class Callback:
+    """An outbound call the spec documents: an operation's callback (fired after the mock
+    answers it) or a 3.1 webhook (fired from the admin API), with what it sends."""
+
+    name: str  # the callback's (or webhook's) name
+    url: str  # a runtime expression: "{$request.body#/callbackUrl}"; "" for a webhook
+    method: str
+    media_type: str | None = None
+    schema: JSONSchema | None = None  # the request body's
+    example: NamedValue | None = None
+    delay: Delay | None = None  # `x-openmock-delay` on the callback operation
+    pointer: str = ""
+
+
 THEN = ("repeat-last", "cycle", "default")  # what a sequence does after its last step
 # How an answer can fail on the wire, for testing a client's error handling: the connection
 # reset, closed with no answer, the body cut off, the body dribbled slowly.
@@ -199,6 +214,7 @@ class Stub:
     match_body: bool = False  # the request body filters paired scenarios (admin API's flag)
     origin: Origin = "spec"
     sequence: Sequence | None = None  # `x-openmock-sequence`, or the admin API's `sequence`
+    callbacks: tuple[Callback, ...] = ()  # fired after the mock answers (2xx)
 
     @property
     def progresses(self) -> bool:
@@ -244,6 +260,7 @@ class Catalog:
     problems: tuple[SpecProblem, ...] = field(default=())  # import-time warnings
     ignored: tuple[str, ...] = ()  # what the spec has that is not served, and why
     mounts: tuple[Mount, ...] = ()  # several specs in one server: each one's prefix
+    webhooks: tuple[Callback, ...] = ()  # a 3.1 document's webhooks, fired from the admin API
 
     def stub(self, stub_id: str) -> Stub | None:
         for stub in self.stubs:

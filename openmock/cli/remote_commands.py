@@ -110,3 +110,29 @@ def _patterns(given: str) -> list[Any]:
             f"{given!r} is neither a readable pattern file nor JSON ({exc})", param_hint="PATTERN"
         ) from None
     return found if isinstance(found, list) else [found]
+
+
+@main.command("webhook")
+@click.argument("name")
+@click.option("--to", "target", required=True, metavar="URL", help="Where to send it.")
+@click.option("--body", default=None, metavar="JSON", help="Send this instead of the spec's.")
+@URL
+@TOKEN
+def webhook_command(
+    name: str, target: str, body: str | None, url: str, admin_token: str | None
+) -> None:
+    """Fire the running mock's webhook (or callback, as OPERATION.CALLBACK) NAME at URL; exit 1
+    when it could not be delivered or the receiver answered an error."""
+    payload: dict[str, Any] = {"url": target}
+    if body is not None:
+        try:
+            payload["body"] = json.loads(body)
+        except ValueError as exc:
+            raise click.BadParameter(f"not JSON ({exc})", param_hint="--body") from None
+    try:
+        fired = admin_call(url, f"/webhooks/{name}", admin_token, payload, "POST")
+    except Unreachable as exc:
+        click.echo(f"openmock: error: {exc}.", err=True)
+        sys.exit(1)
+    click.echo(f"{fired['method']} {fired['url']} -> {fired['status']}")
+    sys.exit(0 if 200 <= fired["status"] < 400 else 1)

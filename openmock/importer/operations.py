@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from openmock.delays import parse_delay
+from openmock.importer.callbacks import operation_callbacks, webhooks
 from openmock.importer.progress import SEQUENCE_KEY, read_sequence
 from openmock.importer.responses import build_scenarios, example_values, template_problems
 from openmock.importer.security import operation_security
@@ -165,6 +166,7 @@ def _stub(
         pointer=pointer,
         delay=delay,
         sequence=sequence,
+        callbacks=operation_callbacks(op, index, pointer),
     )
 
 
@@ -279,9 +281,11 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
                 stubs.append(_error_stub(stub_id, upper, path, reason, pointer))
     problems.extend(_shadowed(stubs, file))
     problems.extend(template_problems(stubs, spec))
-    webhooks = document.get("webhooks")
-    if isinstance(webhooks, dict) and webhooks:
-        ignored.append(
-            f"{len(webhooks)} webhook(s): requests the API sends, not requests it answers"
-        )
-    return Catalog(spec, tuple(stubs), base_paths(document), tuple(problems), tuple(ignored))
+    try:
+        hooks = webhooks(document, index)
+    except (UnresolvedRef, ValueError) as exc:
+        problems.append(SpecProblem(f"the webhooks cannot be read: {exc}", file, "/webhooks"))
+        hooks = ()
+    return Catalog(
+        spec, tuple(stubs), base_paths(document), tuple(problems), tuple(ignored), (), hooks
+    )

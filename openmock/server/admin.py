@@ -28,6 +28,7 @@ from openmock.server.machine_admin import add_machine_routes
 from openmock.server.mock import MockApp
 from openmock.server.state_admin import add_state_routes
 from openmock.server.stub_admin import add_edit_routes
+from openmock.server.webhook_admin import add_webhook_routes
 
 
 def _response(problem: Problem) -> Response:
@@ -225,5 +226,6 @@ def admin_router(
         add_edit_routes(router, editor, lambda: mock.state.machines.store.reset())
     add_state_routes(router, mock)
     add_machine_routes(router, mock)
+    add_webhook_routes(router, mock)
     root.include_router(router)
     return root

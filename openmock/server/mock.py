@@ -15,8 +15,10 @@ import traceback
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qsl
 
 import anyio
+import orjson
 
 from openmock import cors
 from openmock.answer import Answer, problem_answer
@@ -27,9 +29,11 @@ from openmock.mockstate import MockState
 from openmock.pipeline import Request, answer
 from openmock.problems import internal_error
 from openmock.request.body import BodyTooLarge
+from openmock.server.outbound import Outbound
 from openmock.server.proxy import Proxy
 from openmock.server.recording import Recorder
 from openmock.server.wire_faults import send_with_fault
+from openmock.template.expressions import Exchange
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -47,6 +51,7 @@ class MockApp:
         self.state = state
         self.calls = calls  # the call log; None: calls are not recorded
         self.proxy = proxy  # --proxy: requests go to the upstream, checked on the way
+        self.outbound = Outbound(calls)  # callbacks and webhooks
         self._recorder = None if calls is None else Recorder(calls)
         # Call ids: a random prefix per process (so several workers never collide) and a
         # counter; 0.17 us against uuid4's 1.5 us (timeit, here).
@@ -122,6 +127,11 @@ class MockApp:
             if made.fault in ("reset", "empty"):  # the client got no status at all
                 made = replace(made, status=0)
         self._record(state, call_id, scope, request_body, made, started)
+        if 200 <= made.status < 300 and made.stub and made.fault is None:
+            stub = state.catalog.stub(made.stub)
+            if stub is not None and stub.callbacks:
+                exchange = _exchange(state, scope, request_body or b"", made)
+                self.outbound.after_answer(stub, exchange, state.responder.engine)
 
     def _record(
         self,
@@ -163,6 +173,32 @@ class MockApp:
         if key is not None and made.repeatable and not state.options.dynamic:
             state.memo.put(key, made)
         return made
+
+
+def _exchange(state: MockState, scope: Scope, body: bytes, made: Answer) -> Exchange:
+    """What a callback's runtime expressions read of a request and its answer."""
+    request = _request(scope, body)
+    route = state.table.match(request.method, request.path)
+    query = f"?{request.query_string}" if request.query_string else ""
+    answered = dict(made.headers)
+    return Exchange(
+        url=request.path + query,
+        method=request.method,
+        status=made.status,
+        path=getattr(route, "path_params", {}),
+        query=dict(reversed(parse_qsl(request.query_string, keep_blank_values=True))),
+        headers=request.headers,
+        body=_json_or_none(body),
+        response_headers=answered,
+        response_body=_json_or_none(made.body),
+    )
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _request(scope: Scope, body: bytes | None) -> Request:
