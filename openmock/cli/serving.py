@@ -306,7 +306,7 @@ def from_spec(
         f"{load_seconds:.2f}s{health})"
     )
     try:
-        serve(app, sock, lambda: _ready(ready, catalog, specs))
+        serve(app, sock, lambda: _ready(ready, catalog, specs), app.state.mock.aclose)
     finally:
         if watcher is not None:
             watcher.stop()

@@ -60,6 +60,12 @@ class MockApp:
         self._delays = random.Random(state.options.seed)  # where in a MIN-MAX range to wait
         self._before: Callable[[], None] | None = None
 
+    async def aclose(self) -> None:
+        """Close the connections it holds to other servers (the proxy's, callbacks')."""
+        if self.proxy is not None:
+            await self.proxy.close()
+        await self.outbound.close()
+
     def swap(self, state: MockState) -> None:
         self.state = state
 

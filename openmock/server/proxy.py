@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
 import orjson
 
 from openmock.answer import Answer, problem_answer
@@ -34,6 +33,7 @@ from openmock.mediatypes import is_json
 from openmock.mockstate import MockState
 from openmock.pipeline import VIOLATIONS_HEADER, violations_header
 from openmock.problems import Problem
+from openmock.server.upstream import UpstreamClient, UpstreamError
 from openmock.validation.verdict import Violation
 
 Message = MutableMapping[str, Any]
@@ -43,7 +43,6 @@ HOP_BY_HOP = frozenset(
      "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"}
 )  # fmt: skip
 SERVER_SETS = frozenset({"date", "server"})  # uvicorn sends its own: not twice
-TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
 def upstream_unreachable(url: str, why: str) -> Problem:
@@ -108,12 +107,7 @@ class Proxy:
         self.fallback = fallback
         self.recorder = recorder  # --record: the answers written as stub files
         self.tally = ViolationTally()
-        self._client: httpx.AsyncClient | None = None
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:  # made on the serving loop, used only there
-            self._client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
-        return self._client
+        self.client = UpstreamClient()
 
     async def exchange(
         self,
@@ -134,22 +128,25 @@ class Proxy:
         url = self.upstream + path + (f"?{query}" if query else "")
         outgoing = _outgoing(scope, self.upstream)
         try:
-            request = self._http().build_request(method, url, headers=outgoing, content=body)
-            response = await self._http().send(request, stream=True)
-        except httpx.HTTPError as exc:
-            why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            response = await self.client.send(method, url, outgoing, body)
+        except UpstreamError as exc:
+            why = str(exc)
             if self.fallback:
                 return Forwarded(_fell_back(await mock(), f"upstream unreachable ({why})"), False)
             made = problem_answer(upstream_unreachable(self.upstream, why), operation)
             return Forwarded(made, False)
         try:
-            status = response.status_code
+            status = response.status
             documented = reached.stub is not None
             if self.fallback and (status == 501 or (status == 404 and documented)):
                 return Forwarded(_fell_back(await mock(), f"upstream answered {status}"), False)
             limit = state.options.max_body_bytes
-            kept, rest = await _read_up_to(response.aiter_raw(), limit)
-            answered = {k.lower(): v for k, v in response.headers.items()}
+            try:
+                kept, rest = await _read_up_to(response.body, limit)
+            except UpstreamError as exc:
+                made = problem_answer(upstream_unreachable(self.upstream, str(exc)), operation)
+                return Forwarded(made, False)
+            answered = {k.lower(): v for k, v in response.headers}
             found = list(asked)
             readable = None if rest is not None else _decoded(kept, answered)
             if reached.stub is not None:
@@ -162,7 +159,7 @@ class Proxy:
             self.tally.add(operation, violations)
             out = [
                 (k, v)
-                for k, v in response.headers.multi_items()
+                for k, v in response.headers
                 if k.lower() not in HOP_BY_HOP and k.lower() not in SERVER_SETS
             ]
             out.append(("x-openmock-reason", f"proxied to {self.upstream}"))
@@ -183,11 +180,16 @@ class Proxy:
                 await send({"type": "http.response.body", "body": kept})
             else:
                 await send({"type": "http.response.body", "body": kept, "more_body": True})
-                async for chunk in rest:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                try:
+                    async for chunk in rest:
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                except UpstreamError:  # the upstream broke off: so does the answer
+                    broken = Answer(status, out, kept, operation, "", "proxied: the upstream "
+                                    "broke off mid-answer", "proxy")  # fmt: skip
+                    return Forwarded(broken, True)
                 await send({"type": "http.response.body", "body": b""})
         finally:
-            await response.aclose()
+            response.close()
         made = Answer(status, out, kept, reached.stub.id if reached.stub else "", "",
                       f"proxied to {self.upstream}", "proxy",
                       tuple(v.as_error() for v in violations))  # fmt: skip
@@ -224,8 +226,7 @@ class Proxy:
         )  # fmt: skip
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        await self.client.close()
 
 
 def _fell_back(made: Answer, why: str) -> Answer:

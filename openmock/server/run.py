@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import FrameType
 from typing import Any
 
@@ -40,9 +40,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(app: Any, sock: socket.socket, on_ready: Callable[[], None]) -> None:
+def serve(
+    app: Any,
+    sock: socket.socket,
+    on_ready: Callable[[], None],
+    on_stop: Callable[[], Awaitable[None]] | None = None,
+) -> None:
     """Serve `app` on `sock` in this process until Ctrl-C or SIGTERM (a graceful stop, not an
-    error); `on_ready` once uvicorn has started."""
+    error); `on_ready` once uvicorn has started, `on_stop` (on the loop) once it has stopped."""
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -50,6 +55,11 @@ def serve(app: Any, sock: socket.socket, on_ready: Callable[[], None]) -> None:
             await super().startup(sockets=sockets)
             if self.started:
                 on_ready()
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().shutdown(sockets=sockets)
+            if on_stop is not None:
+                await on_stop()
 
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             # Ctrl-C / SIGTERM is the normal way to stop a mock: shut down gracefully and
