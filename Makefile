@@ -70,6 +70,7 @@ bench: dev
 	$(BIN)/python bench/calllog.py
 	$(BIN)/python bench/serving.py
 	$(BIN)/python bench/stateful.py
+	$(BIN)/python bench/proxy.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

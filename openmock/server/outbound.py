@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
-import httpx
 import orjson
 
 from openmock.calllog import CallStore
@@ -31,7 +30,7 @@ from openmock.mediatypes import is_json
 from openmock.model import Callback, Stub
 from openmock.template.expressions import Exchange, ExpressionError, evaluate
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+CONNECT_SECONDS, ANSWER_SECONDS = 5.0, 10.0
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class Fired:
 class Outbound:
     def __init__(self, calls: CallStore | None) -> None:
         self.calls = calls
-        self._client: httpx.AsyncClient | None = None
+        self._client: Any = None  # an httpx.AsyncClient, made (and httpx imported) on first use
         self._tasks: set[asyncio.Task[Any]] = set()  # kept until done (asyncio holds them weakly)
         self._ids = itertools.count(1)
         self._prefix = os.urandom(3).hex()
@@ -102,6 +101,8 @@ class Outbound:
             orjson.dumps(body) if is_json(media) or not isinstance(body, str) else body.encode()
         )  # fmt: skip
         headers = {"content-type": media} if content else {}
+        import httpx  # on first use: most mocks never call out
+
         try:
             answer = await self._http().request(callback.method, url, content=content,
                                                 headers=headers)  # fmt: skip
@@ -121,9 +122,12 @@ class Outbound:
         key = f"callback|{callback.pointer}|{next(self._ids)}"
         return await anyio.to_thread.run_sync(engine.value, callback.schema, key, "request")
 
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> Any:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+            import httpx
+
+            timeout = httpx.Timeout(ANSWER_SECONDS, connect=CONNECT_SECONDS)
+            self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         return self._client
 
     def _record(self, stub_id: str, callback: Callback, fired: Fired, duration: float) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import aiohttp
+if TYPE_CHECKING:  # imported on first use (0.1 s): only --proxy needs it
+    import aiohttp
 
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 30.0
@@ -39,6 +41,8 @@ class UpstreamClient:
         self._session: aiohttp.ClientSession | None = None
 
     def _http(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         if self._session is None:  # made on the serving loop, used only there
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(
@@ -54,6 +58,8 @@ class UpstreamClient:
         self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
     ) -> UpstreamAnswer:
         """Send a request; the answer's body is read as it comes. Raises UpstreamError."""
+        import aiohttp
+
         try:
             response = await self._http().request(
                 method, url, headers=headers, data=body or None, allow_redirects=False
@@ -70,6 +76,8 @@ class UpstreamClient:
 
 
 async def _chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    import aiohttp
+
     try:
         async for chunk in response.content.iter_any():
             yield chunk
