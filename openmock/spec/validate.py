@@ -18,7 +18,7 @@ from typing import Any
 from openmock.schema.pointers import escape_pointer_token, pointer_from_parts, resolve_pointer
 from openmock.spec.bundle import Bundle
 from openmock.spec.errors import SpecProblem
-from openmock.spec.locate import line_of
+from openmock.spec.locate import Locator
 
 MAX_PROBLEMS = 200
 
@@ -102,6 +102,9 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
     validator = _validator_class(kind)(bundle.root)
     problems: list[SpecProblem] = []
     seen: set[tuple[str, str]] = set()
+    # One per file: composing a large YAML text for its lines takes a second or more, and a
+    # document may have MAX_PROBLEMS problems (OpenAI's did: 200 composes, minutes).
+    locators: dict[str, Locator] = {}
     try:
         errors = validator.iter_errors()
         for error in errors:
@@ -111,12 +114,13 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
                 continue
             seen.add((pointer, message))
             source, inner = bundle.source_of(pointer)
+            locator = locators.setdefault(str(source.path), Locator(source.text))
             problems.append(
                 SpecProblem(
                     f"invalid OpenAPI {kind}: {message}",
                     str(source.path),
                     inner,
-                    line_of(source.text, inner),
+                    locator.line(inner),
                     "Fix the document; without --strict, openmock serves what can be served.",
                 )
             )
