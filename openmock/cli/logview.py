@@ -3,50 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
-ADMIN_CALLS = "/__openmock/calls"
+from openmock.cli.remote import Unreachable, admin_call
 
-
-class LogsUnavailable(Exception):
-    """The server cannot be asked; the message says why and what to do."""
+# The server cannot be asked; the message says why and what to do.
+LogsUnavailable = Unreachable
 
 
 def fetch_calls(
     url: str, token: str | None = None, since: float | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
-    """Calls newest first, from the admin API of the server at `url`."""
+    """Calls newest first, from the admin API of the server at `url`. Raises
+    LogsUnavailable."""
     query: dict[str, Any] = {"limit": limit}
     if since is not None:
         query["since"] = since
-    address = f"{url.rstrip('/')}{ADMIN_CALLS}?{urllib.parse.urlencode(query)}"
-    request = urllib.request.Request(address)
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            calls: list[dict[str, Any]] = json.loads(response.read())
-            return calls
-    except urllib.error.HTTPError as exc:
-        detail = _problem_detail(exc)
-        raise LogsUnavailable(f"{address} answered {exc.code}: {detail}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LogsUnavailable(
-            f"no openmock server answers at {url} ({reason}); start one with "
-            "`openmock from-spec SPEC` or pass --url"
-        ) from None
-
-
-def _problem_detail(exc: urllib.error.HTTPError) -> str:
-    try:
-        return str(json.loads(exc.read()).get("detail", exc.reason))
-    except (ValueError, AttributeError):
-        return str(exc.reason)
+    calls: list[dict[str, Any]] = admin_call(url, f"/calls?{urllib.parse.urlencode(query)}", token)
+    return calls
 
 
 def format_call(call: dict[str, Any]) -> str:

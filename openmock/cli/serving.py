@@ -178,6 +178,8 @@ def from_spec(
               "file; pass a file (the default), not :memory: or --no-log.")  # fmt: skip
     if record_dir is not None and proxy is None:
         fail("--record writes what a backend answers; add --proxy URL.")
+    if record_dir is not None and workers > 1:
+        fail("--record writes its stub files from one process; use it without --workers.")
     if stubs_dir is not None and not Path(stubs_dir).is_dir():
         fail(f"--stubs {stubs_dir}: no such folder; give the folder of stub files "
              "(`openmock stubs export DIR` writes one).")  # fmt: skip
