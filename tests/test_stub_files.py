@@ -127,3 +127,19 @@ def test_verify_exits_0_or_1_for_ci(tmp_path: Path, cache_dir: Path) -> None:
             assert broken.returncode == 1 and "getPet: response body at /id" in broken.stdout
     gone = _cli("verify", "--no-violations", "--url", "http://127.0.0.1:9")
     assert gone.returncode == 2 and "no openmock server answers" in gone.stderr
+
+
+def test_record_and_stubs_options_are_clear_errors(tmp_path: Path) -> None:
+    spec = str(PETSTORE)
+    cases = [
+        (("--record", str(tmp_path)), "add --proxy URL"),
+        (("--proxy", "http://127.0.0.1:9", "--record", str(tmp_path), "--workers", "2"),
+         "without --workers"),
+        (("--stubs", str(tmp_path / "none")), "no such folder"),
+        (("--fallback",), "add --proxy URL"),
+        (("--proxy", "localhost:8080"), "give the backend's URL"),
+    ]  # fmt: skip
+    for args, expected in cases:
+        result = _cli("from-spec", spec, *args, "--port", "0")
+        assert result.returncode == 2 and expected in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
