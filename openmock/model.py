@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -216,7 +217,7 @@ class Stub:
     sequence: Sequence | None = None  # `x-openmock-sequence`, or the admin API's `sequence`
     callbacks: tuple[Callback, ...] = ()  # fired after the mock answers (2xx)
 
-    @property
+    @cached_property  # asked up to four times a request; a stub never changes
     def progresses(self) -> bool:
         """Whether its answers depend on what came before (a sequence or a state machine)."""
         return self.sequence is not None or any(
