@@ -21,27 +21,15 @@ from openmock.calllog import BadPattern, read_expectation, verify
 from openmock.describe import stub_json
 from openmock.edits.files import export_payloads
 from openmock.model import ADMIN_PREFIX, Catalog
-from openmock.problems import MEDIA_TYPE, Problem
+from openmock.problems import Problem
 from openmock.server.editing import Editor
 from openmock.server.json_body import json_body
 from openmock.server.machine_admin import add_machine_routes
 from openmock.server.mock import MockApp
+from openmock.server.problems_out import problem_reply, problem_response
 from openmock.server.state_admin import add_state_routes
 from openmock.server.stub_admin import add_edit_routes
 from openmock.server.webhook_admin import add_webhook_routes
-
-
-def _response(problem: Problem) -> Response:
-    return Response(
-        problem.body(),
-        status_code=problem.status,
-        media_type=MEDIA_TYPE,
-        headers=dict(problem.headers),
-    )
-
-
-def _problem(status: int, title: str, detail: str, slug: str) -> Response:
-    return _response(Problem(status, title, detail, slug))
 
 
 class AdminUnauthorized(Exception):
@@ -49,7 +37,7 @@ class AdminUnauthorized(Exception):
 
 
 def unauthorized(_: Request, __: Exception) -> Response:
-    return _response(
+    return problem_response(
         Problem(
             401,
             "Admin token required",
@@ -72,7 +60,7 @@ def unreadable(_: Request, exc: Exception) -> Response:
         for e in found
     )
     detail = "The admin API could not read this request; see /__openmock/openapi.json."
-    return _response(Problem(400, "Unreadable request", detail, "bad-admin-request", errors))
+    return problem_response(Problem(400, "Unreadable request", detail, "bad-admin-request", errors))
 
 
 def _token_check(token: str | None) -> Callable[[Request], None]:
@@ -159,7 +147,7 @@ def admin_router(
             editor.refresh()
         found = mock.state.catalog.stub(stub_id)
         if found is None:
-            return _problem(404, "No such stub", f"No stub has the id '{stub_id}'.", "no-stub")
+            return problem_reply(404, "No such stub", f"No stub has the id '{stub_id}'.", "no-stub")
         return stub_json(found)
 
     @router.get("/spec", summary="The spec document as loaded (bundled into one document)")
@@ -176,28 +164,28 @@ def admin_router(
         limit: int = Query(100, ge=0, le=10_000),
     ) -> Any:
         if mock.calls is None:
-            return _problem(*no_log)
+            return problem_reply(*no_log)
         try:
             return mock.calls.calls(
                 method=method, path=path, status=status, stub=stub, since=since, limit=limit
             )
         except ValueError as exc:  # the status filter
-            return _problem(400, "Unreadable filter", f"{exc}.", "bad-filter")
+            return problem_reply(400, "Unreadable filter", f"{exc}.", "bad-filter")
 
     @router.get("/calls/{call_id}", summary="One recorded call")
     def call(call_id: str) -> Any:
         if mock.calls is None:
-            return _problem(*no_log)
+            return problem_reply(*no_log)
         found = mock.calls.call(call_id)
         if found is None:
             detail = f"No recorded call has the id '{call_id}' (it may be past retention)."
-            return _problem(404, "No such call", detail, "no-call")
+            return problem_reply(404, "No such call", detail, "no-call")
         return found
 
     @router.delete("/calls", summary="Forget every recorded call")
     def clear() -> Any:
         if mock.calls is None:
-            return _problem(*no_log)
+            return problem_reply(*no_log)
         return {"deleted": mock.calls.clear()}
 
     @router.post(
@@ -208,11 +196,11 @@ def admin_router(
     )  # fmt: skip
     def verify_calls(payload: Any = Depends(json_body)) -> Any:  # noqa: B008 (FastAPI's idiom)
         if mock.calls is None:
-            return _problem(*no_log)
+            return problem_reply(*no_log)
         try:
             expectation = read_expectation(payload)
         except BadPattern as exc:
-            return _problem(400, "Unreadable verification", f"{exc}.", "bad-verification")
+            return problem_reply(400, "Unreadable verification", f"{exc}.", "bad-verification")
         recorded = mock.calls.calls(limit=mock.calls.keep)
         return verify(expectation, recorded, mock.state.catalog.base_paths)
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query
-from fastapi.responses import Response
 
-from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.json_body import json_body
 from openmock.server.mock import MockApp
+from openmock.server.problems_out import problem_reply
 
 PAYLOAD = Depends(json_body)
 SESSION = Query(None, description="the session whose machines to use; default: the header's")
@@ -32,22 +31,29 @@ STATE_SCHEMA = {
 
 
 def add_machine_routes(router: APIRouter, mock: MockApp) -> None:
+    def chosen(session: str | None, header: str | None) -> str:
+        """`?session=` wins over the X-Openmock-Session header; neither: the default ("")."""
+        return session if session is not None else header or ""
+
     def machines_of(session: str) -> dict[str, str]:
         state = mock.state
         return state.machines.machines(state.catalog, session)
 
     @router.get("/machines", summary="Every state machine and its state (per session)")
     def machines(session: str | None = SESSION, header: str | None = HEADER) -> dict[str, Any]:
-        chosen = session if session is not None else header or ""
-        return {"session": chosen, "machines": machines_of(chosen)}
+        which = chosen(session, header)
+        return {"session": which, "machines": machines_of(which)}
 
     @router.get("/machines/{name}", summary="One state machine's state")
     def machine(
         name: str, session: str | None = SESSION, header: str | None = HEADER
     ) -> dict[str, Any]:
-        chosen = session if session is not None else header or ""
-        state = mock.state.machines.store.state(chosen, name)
-        return {"session": chosen, "name": name, "state": state}
+        which = chosen(session, header)
+        return {
+            "session": which,
+            "name": name,
+            "state": mock.state.machines.store.state(which, name),
+        }
 
     @router.put(
         "/machines/{name}",
@@ -60,13 +66,11 @@ def add_machine_routes(router: APIRouter, mock: MockApp) -> None:
         session: str | None = SESSION,
         header: str | None = HEADER,
     ) -> Any:
-        chosen = session if session is not None else header or ""
+        which = chosen(session, header)
         wanted = payload.get("state") if isinstance(payload, dict) else None
         if not isinstance(wanted, str) or not wanted or set(payload) != {"state"}:
-            problem = Problem(
-                422, "Invalid machine state", 'Send {"state": "NAME"}, a non-empty string.',
-                "invalid-payload", ({"in": "body", "pointer": "/state", "message": "a string"},),
-            )  # fmt: skip
-            return Response(problem.body(), status_code=422, media_type=MEDIA_TYPE)
-        mock.state.machines.store.set_state(chosen, name, wanted)
-        return {"session": chosen, "name": name, "state": wanted}
+            error = {"in": "body", "pointer": "/state", "message": "a string"}
+            said = 'Send {"state": "NAME"}, a non-empty string.'
+            return problem_reply(422, "Invalid machine state", said, "invalid-payload", [error])
+        mock.state.machines.store.set_state(which, name, wanted)
+        return {"session": which, "name": name, "state": wanted}

@@ -91,6 +91,7 @@ class MockApp:
                 forwarded = await self.proxy.exchange(
                     state,
                     scope,
+                    _headers(scope),
                     request_body,
                     send,
                     lambda: self._answer(state, scope, request_body),

@@ -113,15 +113,17 @@ class Proxy:
         self,
         state: MockState,
         scope: Message,
+        headers: Mapping[str, str],
         body: bytes,
         send: Send,
         mock: Callable[[], Awaitable[Answer]],
     ) -> Forwarded:
+        """Forward one request (`headers`: its own, lower-case names, as the adapter read
+        them)."""
         method = scope["method"]
         raw_path = scope.get("raw_path") or scope["path"].encode()
         path = raw_path.decode("latin-1").split("?", 1)[0] or "/"
         query = scope.get("query_string", b"").decode("latin-1")
-        headers = _headers(scope)
         reached = check_request(state, method, path, query, headers, body)
         asked = [request_violation(v) for v in reached.violations]
         operation = reached.stub.id if reached.stub else f"{method} {path}"
@@ -234,14 +236,6 @@ def _fell_back(made: Answer, why: str) -> Answer:
     made.headers.append(("x-openmock-warning", f"answered by the mock: {why}"))
     made.repeatable = False
     return made
-
-
-def _headers(scope: Message) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for key, value in scope.get("headers", []):
-        name, text = key.decode("latin-1").lower(), value.decode("latin-1")
-        found[name] = f"{found[name]}, {text}" if name in found else text
-    return found
 
 
 def _outgoing(scope: Message, upstream: str) -> list[tuple[str, str]]:

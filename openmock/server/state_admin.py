@@ -23,9 +23,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from openmock.generate import FallbackNeeded
-from openmock.problems import MEDIA_TYPE, Problem, insufficient_storage, not_found_item
+from openmock.problems import insufficient_storage, not_found_item
 from openmock.server.json_body import json_body
 from openmock.server.mock import MockApp
+from openmock.server.problems_out import problem_reply, problem_response
 from openmock.state import Resource, StateKeeper, StoreFull, item_key
 from openmock.state.store import Item, Scope
 
@@ -34,14 +35,6 @@ SESSION = Query("", description="the X-Openmock-Session whose data to use; defau
 SCOPE = Query("", description="a nested resource's parent ids, outermost first: `1/7`")
 SEARCH_ROUNDS = 8
 T = TypeVar("T")
-
-
-def _send(problem: Problem) -> Response:
-    return Response(problem.body(), status_code=problem.status, media_type=MEDIA_TYPE)
-
-
-def _problem(status: int, title: str, detail: str, slug: str, errors: Any = ()) -> Response:
-    return _send(Problem(status, title, detail, slug, tuple(errors)))
 
 
 async def _seeded(work: Callable[[], T]) -> T:
@@ -70,7 +63,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
         found = mock.state.keeper
         if found is None:
             detail = "This server keeps no state: start it with --stateful."
-            return _problem(404, "Not stateful", detail, "state-off")
+            return problem_reply(404, "Not stateful", detail, "state-off")
         return found
 
     def resource_of(kept: StateKeeper, name: str) -> Resource | Response:
@@ -78,7 +71,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
         if found is None:
             known = ", ".join(sorted(kept.resources.resources)) or "none"
             detail = f"No stateful resource is called {name!r}; there are: {known}."
-            return _problem(404, "No such resource", detail, "no-resource")
+            return problem_reply(404, "No such resource", detail, "no-resource")
         return found
 
     def scope_of(resource: Resource, scope: str) -> Scope:
@@ -101,7 +94,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
             items = items["items"]
         if not isinstance(items, list):
             detail = 'Send a list of items (or {"items": [...]}).'
-            return _problem(422, "Not a list of items", detail, "bad-state")
+            return problem_reply(422, "Not a list of items", detail, "bad-state")
         errors = []
         seen: set[str] = set()
         for position, item in enumerate(items):
@@ -121,7 +114,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
             seen.add(key or "")
         if errors:
             detail = f"{len(errors)} item(s) do not fit the {resource.name} schema."
-            return _problem(422, "Invalid items", detail, "bad-state", errors)
+            return problem_reply(422, "Invalid items", detail, "bad-state", errors)
         return list(items)
 
     @router.get("/state", summary="The stateful resources, their counts and the sessions")
@@ -177,7 +170,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
         try:
             await _seeded(lambda: kept.store.set_items(session, name, where, pairs))
         except StoreFull:
-            return _send(insufficient_storage(name))
+            return problem_response(insufficient_storage(name))
         return {"resource": name, "session": session, "count": len(items)}
 
     @router.delete("/state/{name}", summary="Empty a resource (until a reset)")
@@ -199,7 +192,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
         kept, where = found.kept, found.scope
         item = await _seeded(lambda: kept.store.get(session, name, where, item_id))
         if item is None:
-            return _send(not_found_item(f"{name}/{item_id} (session {session!r})"))
+            return problem_response(not_found_item(f"{name}/{item_id} (session {session!r})"))
         return item
 
     @router.put("/state/{name}/{item_id}", summary="Store one item (validated)")
@@ -215,12 +208,12 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
             return items
         if item_key(resource, payload) != item_id:
             detail = f"The item's {resource.id_property!r} must be {item_id!r}, as in the path."
-            return _problem(422, "Id mismatch", detail, "bad-state")
+            return problem_reply(422, "Id mismatch", detail, "bad-state")
         known = await _seeded(lambda: kept.store.get(session, name, where, item_id))
         try:
             kept.store.replace(session, name, where, item_id, payload)
         except StoreFull:
-            return _send(insufficient_storage(name))
+            return problem_response(insufficient_storage(name))
         return JSONResponse(payload, status_code=200 if known is not None else 201)
 
     @router.delete("/state/{name}/{item_id}", summary="Delete one item")
@@ -232,7 +225,7 @@ def add_state_routes(router: APIRouter, mock: MockApp) -> None:
             return found
         kept, where = found.kept, found.scope
         if not await _seeded(lambda: kept.store.remove(session, name, where, item_id)):
-            return _send(not_found_item(f"{name}/{item_id} (session {session!r})"))
+            return problem_response(not_found_item(f"{name}/{item_id} (session {session!r})"))
         return {"deleted": f"{name}/{item_id}"}
 
     @router.post("/state/reset", summary="Every session (or ?session=) back to the seed")

@@ -13,12 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import Response
 
 from openmock.model import Callback, Catalog
-from openmock.problems import MEDIA_TYPE, Problem
 from openmock.server.json_body import json_body
 from openmock.server.mock import MockApp
+from openmock.server.problems_out import problem_reply
 
 PAYLOAD = Depends(json_body)
 FIRE_SCHEMA = {
@@ -43,11 +42,6 @@ def fireable(catalog: Catalog) -> dict[str, tuple[str, Callback]]:
     return found
 
 
-def _problem(status: int, title: str, detail: str, slug: str) -> Response:
-    body = Problem(status, title, detail, slug).body()
-    return Response(body, status_code=status, media_type=MEDIA_TYPE)
-
-
 def add_webhook_routes(router: APIRouter, mock: MockApp) -> None:
     @router.get("/webhooks", summary="The webhooks and callbacks that can be fired")
     def listed() -> list[dict[str, Any]]:
@@ -66,15 +60,17 @@ def add_webhook_routes(router: APIRouter, mock: MockApp) -> None:
         known = fireable(mock.state.catalog)
         if name not in known:
             names = ", ".join(known) or "none in this spec"
-            return _problem(404, "No such webhook", f"No webhook or callback is called "
+            return problem_reply(404, "No such webhook", f"No webhook or callback is called "
                             f"'{name}'; there are: {names}.", "no-webhook")  # fmt: skip
         if not isinstance(payload, dict) or not isinstance(payload.get("url"), str):
-            return _problem(422, "Invalid webhook call", 'Send {"url": "http://...", '
+            return problem_reply(422, "Invalid webhook call", 'Send {"url": "http://...", '
                             '"body": optional}.', "invalid-payload")  # fmt: skip
         stub, hook = known[name]
         engine = mock.state.responder.engine
         fired = await mock.outbound.fire(stub, hook, payload["url"], engine, payload.get("body"))
         if fired.error is not None:
             detail = f"{hook.method} {fired.url}: {fired.error}."
-            return _problem(502, "The webhook could not be delivered", detail, "webhook-failed")
+            return problem_reply(
+                502, "The webhook could not be delivered", detail, "webhook-failed"
+            )
         return fired.json()
