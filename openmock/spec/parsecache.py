@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-FORMAT = b"openmock-parse-1"
+FORMAT = b"openmock-parse-2"  # 2: YAML 1.2 core numbers
 
 
 def cached_parse(raw: bytes, cache_dir: Path | None, parse: Callable[[], Any]) -> Any:

@@ -1,7 +1,9 @@
 """Read one YAML or JSON file into plain Python data, safely and within bounds.
 
-YAML is read with YAML 1.2 scalars as OpenAPI tools expect (dates stay strings, only
-true/false are booleans), mapping keys become strings (`200:` is the key "200"), and the
+YAML is read with YAML 1.2 core scalars as OpenAPI tools expect (dates and `18:00` stay
+strings, only true/false are booleans, `1e5`, `0o17` and `0x1F` are numbers, `017` is 17, `_`
+separates digits), by the fast reader (spec/yamlfast.py) where it reads the document as PyYAML
+would and by PyYAML otherwise; mapping keys become strings (`200:` is the key "200"), and the
 result is checked for alias bombs, recursive aliases and excessive nesting before any other
 stage walks it.
 """
@@ -17,6 +19,7 @@ import yaml
 
 from openmock.spec.errors import SpecError
 from openmock.spec.parsecache import cached_parse
+from openmock.spec.yamlfast import NotRead, read_yaml
 
 MAX_EXPANDED_NODES = 20_000_000
 MAX_DEPTH = 500
@@ -29,15 +32,21 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """SafeLoader with YAML 1.2-style implicit types."""
+    """SafeLoader with YAML 1.2 core scalars (what the fast reader reads)."""
 
 
+# Numbers as YAML 1.2's core schema has them, `_` allowed between digits (after the sign).
+_INT = re.compile(
+    r"^[-+]?(?:0[bB]_*[01][01_]*|0[oO]_*[0-7][0-7_]*|0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*"
+    r"|_*[0-9][0-9_]*)$"
+)
+_FLOAT = re.compile(
+    r"^[-+]?(?:_*[0-9][0-9_]*(?:\.[0-9_]*)?|_*\._*[0-9][0-9_]*)(?:[eE][-+]?_*[0-9][0-9_]*)?$"
+    r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"
+)
+_REPLACED = ("timestamp", "bool", "int", "float")
 _Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
-    ]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag.rsplit(":", 1)[-1] not in _REPLACED]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -45,6 +54,25 @@ _Loader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789_"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789_."))
+
+
+def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    prefixed = text.lstrip("+-")[:2].lower() in ("0b", "0o", "0x")
+    return int(text, 0) if prefixed else int(text, 10)
+
+
+def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if text.lstrip("+-").lower() in (".inf", ".nan"):
+        return float(text.replace(".", "", 1))
+    return float(text)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _float)
 
 
 def _key(value: Any) -> str:
@@ -69,24 +97,31 @@ def parse_text(text: str, file: str) -> Any:
             ) from None
         except RecursionError:
             raise _too_deep(file) from None
-    else:
-        try:
-            data = yaml.load(text, Loader=_Loader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark is not None else None
-            problem = exc.problem or exc.context or "syntax error"
-            raise SpecError.single(
-                f"not valid YAML: {problem}",
-                file,
-                line=line,
-                hint="Fix the YAML syntax at that line (indentation, quotes, a stray ':').",
-            ) from None
-        except yaml.YAMLError as exc:
-            raise SpecError.single(f"not valid YAML: {exc}", file) from None
-        except RecursionError:
-            raise _too_deep(file) from None
+        return normalise_tree(data, file)  # no shared nodes, string keys: depth only
+    try:
+        data = read_yaml(text)  # shares no nodes: the document has no anchors
+    except NotRead:
+        return normalise_shared_tree(_read_with_pyyaml(text, file), file)
     return normalise_tree(data, file)
+
+
+def _read_with_pyyaml(text: str, file: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "syntax error"
+        raise SpecError.single(
+            f"not valid YAML: {problem}",
+            file,
+            line=line,
+            hint="Fix the YAML syntax at that line (indentation, quotes, a stray ':').",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SpecError.single(f"not valid YAML: {exc}", file) from None
+    except RecursionError:
+        raise _too_deep(file) from None
 
 
 def read_document(path: Path, cache_dir: Path | None = None) -> tuple[Any, str]:
@@ -128,6 +163,29 @@ def _too_deep(file: str) -> SpecError:
 
 
 def normalise_tree(data: Any, file: str) -> Any:
+    """Stringify mapping keys and check the depth, without recursion, of a tree that shares
+    no nodes (JSON, or YAML without anchors)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep(file)
+        if isinstance(node, dict):
+            for key in node:
+                if not isinstance(key, str):
+                    items = [(_key(k), v) for k, v in node.items()]
+                    node.clear()
+                    node.update(items)
+                    break
+            children: Any = node.values()
+        else:
+            children = node
+        depth += 1
+        stack.extend((child, depth) for child in children if isinstance(child, dict | list))
+    return data
+
+
+def normalise_shared_tree(data: Any, file: str) -> Any:
     """Stringify mapping keys and check bounds, without recursion.
 
     Shared nodes (YAML aliases) are visited once; the expanded size each would have if
