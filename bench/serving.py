@@ -252,7 +252,22 @@ def _first_line(exc: Exception) -> str:
     return found.split("\\n")[0].split("\n")[0][:160]
 
 
+def main_startup(runs: int = 2) -> None:
+    """`python bench/serving.py startup`: only the start-ups, `runs` times, without Prism."""
+    lines = [
+        "Process start to first answer (`--lenient`); between the two starts of a spec, its "
+        f"background check finished. {runs} runs.",
+        "",
+    ]
+    for _ in range(runs):
+        lines += measure_startup(has_prism=False)
+    write_report("startup", "Start-up, empty and cached (bench/serving.py startup)", lines)
+
+
 def main() -> None:
+    if sys.argv[1:] == ["startup"]:
+        main_startup()
+        return
     if shutil.which("wrk") is None:
         print("wrk is not installed (make bench installs it): serving not measured")
         return

@@ -91,7 +91,7 @@ def admin_router(
     )
 
     @root.get("/health", summary="Readiness: answers once the mock is serving")
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:  # on the loop: no worker thread to wait for
         catalog = mock.state.catalog
         return {
             "status": "ok",

@@ -21,7 +21,7 @@ import orjson
 
 from openmock.spec.bundle import Bundle
 from openmock.spec.errors import SpecProblem
-from openmock.spec.validate import cached_problems, check_document
+from openmock.spec.validate import cache_file_of, cached_problems, check_document
 
 
 class BackgroundCheck:
@@ -33,6 +33,7 @@ class BackgroundCheck:
         self._bundle = replace(bundle, root=_copy(bundle.root))
         self._kind = kind
         self._cache_dir = cache_dir
+        self._cache_file: Path | None = None
         self._lock = threading.Lock()
         self._status = "pending"
         self._problems: tuple[SpecProblem, ...] = ()
@@ -46,8 +47,10 @@ class BackgroundCheck:
         """pending, running or done; and the problems found (when done). Not started here,
         it is done once another process (the one that started this worker) has cached it."""
         with self._lock:
-            if self._status == "pending":
-                found = cached_problems(self._bundle, self._kind, self._cache_dir)
+            if self._status == "pending":  # asked on every health check: hashed once
+                if self._cache_file is None:
+                    self._cache_file = cache_file_of(self._bundle, self._kind, self._cache_dir)
+                found = cached_problems(self._bundle, self._kind, self._cache_dir, self._cache_file)
                 if found is not None:
                     self._status, self._problems = "done", tuple(found)
             return self._status, self._problems
