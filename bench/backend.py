@@ -14,7 +14,7 @@ import uvicorn
 
 BACKEND_MS = 5
 PET = orjson.dumps({"id": 42, "name": "Rex", "tag": "dog", "status": "available"})
-PETS = orjson.dumps([{"id": n, "name": f"Pet {n}", "status": "available"} for n in range(5)])
+PETS = orjson.dumps([{"id": n, "name": f"Pet {n}", "status": "available"} for n in range(1, 6)])
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
