@@ -40,7 +40,11 @@ def serve_app(
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    from openmock.server.wire import PROTOCOL
+
+    config = uvicorn.Config(
+        app, http=PROTOCOL, log_level="warning", lifespan="off", access_log=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="openmock-serve", daemon=True

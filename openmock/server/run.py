@@ -67,7 +67,11 @@ def serve(
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    from openmock.server.wire import PROTOCOL
+
+    config = uvicorn.Config(
+        app, http=PROTOCOL, log_level="warning", access_log=False, lifespan="off"
+    )
     Server(config).run(sockets=[sock])
 
 
@@ -85,8 +89,15 @@ def serve_workers(
     from openmock.server.workers import APP_FACTORY
 
     os.environ.update(environment)
+    from openmock.server.wire import PROTOCOL
+
     config = uvicorn.Config(
-        APP_FACTORY, factory=True, workers=workers, log_level="warning", access_log=False
+        APP_FACTORY,
+        factory=True,
+        http=PROTOCOL,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
     )
     host, port = sock.getsockname()[:2]
     url = base_url(host, port)
