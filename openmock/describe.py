@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from openmock.model import Scenario, Stub
@@ -22,7 +23,11 @@ def scenario_json(scenario: Scenario) -> dict[str, Any]:
     if scenario.source == "runtime":  # what the admin API was given, so it can be shown back
         rep = scenario.representations[0] if scenario.representations else None
         if rep is not None and rep.example is not None:
-            described["body"] = rep.example.value
+            value = rep.example.value
+            if isinstance(value, bytes):  # as a stub file has it (JSON holds no bytes)
+                described["body_base64"] = base64.b64encode(value).decode("ascii")
+            else:
+                described["body"] = value
         described["headers"] = {
             h.name: h.example.value for h in scenario.headers if h.example is not None
         }

@@ -4,6 +4,7 @@ offline, and `openmock verify` for CI."""
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,70 @@ def test_record_and_stubs_options_are_clear_errors(tmp_path: Path) -> None:
         result = _cli("from-spec", spec, *args, "--port", "0")
         assert result.returncode == 2 and expected in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+BINARY_SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "files", "version": "1"},
+    "paths": {
+        "/logo": {"get": {"responses": {"200": {"description": "a picture", "content": {
+            "image/png": {"schema": {"type": "string", "format": "binary"}}}}}}},
+        "/notes": {"get": {"responses": {"200": {"description": "old text", "content": {
+            "text/plain": {"schema": {"type": "string"}}}}}}},
+    },
+}  # fmt: skip
+LOGO = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+NOTES = "café, naïve".encode("latin-1")  # text, not UTF-8
+
+
+async def _binary_upstream(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    body, media = (LOGO, b"image/png") if scope["path"] == "/logo" else (NOTES, b"text/plain")
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", media)]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
+def test_binary_answers_are_recorded_and_replayed_byte_for_byte(tmp_path: Path) -> None:
+    spec = tmp_path / "files.yaml"
+    spec.write_text(yaml.safe_dump(BINARY_SPEC, sort_keys=False))
+    recorded = tmp_path / "recorded"
+    with running_server(_binary_upstream) as upstream:
+        app = create_app(spec, cache_dir=tmp_path, proxy=upstream, record=recorded)
+        with running_server(app) as url:
+            assert httpx.get(f"{url}/logo").content == LOGO
+            assert httpx.get(f"{url}/notes").content == NOTES
+    kept = {f.name: yaml.safe_load(f.read_text()) for f in recorded.iterdir()}
+    assert all("body_base64" in s for stub in kept.values() for s in stub["scenarios"])
+    with running_server(create_app(spec, cache_dir=tmp_path, stubs=recorded)) as offline:
+        logo = httpx.get(f"{offline}/logo")
+        assert logo.content == LOGO and logo.headers["content-type"] == "image/png"
+        assert httpx.get(f"{offline}/notes").content == NOTES
+        exported = yaml.safe_load(httpx.get(f"{offline}/__openmock/stubs?format=yaml").text)
+    bodies = [s["body_base64"] for stub in exported for s in stub["scenarios"]]
+    assert sorted(base64.b64decode(b) for b in bodies) == sorted([LOGO, NOTES])
+
+
+def test_a_binary_body_is_given_as_base64_and_refused_when_it_is_not(tmp_path: Path) -> None:
+    spec = tmp_path / "files.yaml"
+    spec.write_text(yaml.safe_dump(BINARY_SPEC, sort_keys=False))
+    with running_server(create_app(spec, cache_dir=tmp_path)) as url:
+        stubs = f"{url}/__openmock/stubs"
+        logo = base64.b64encode(LOGO).decode()
+        scenario = {"name": "mine", "media_type": "image/png", "body_base64": logo}
+        added = httpx.post(stubs, json={"method": "GET", "path": "/logo",
+                                        "scenarios": [{**scenario, "default": True}]})  # fmt: skip
+        assert added.status_code == 201, added.text
+        assert httpx.get(f"{url}/logo").content == LOGO
+        listed = httpx.get(stubs).json()
+        shown = [s for stub in listed for s in stub["scenarios"] if s["name"] == "mine"]
+        assert shown[0]["body_base64"] == logo
+        for bad, where in (
+            ({**scenario, "body_base64": "not base64!"}, "/scenarios/0/body_base64"),
+            ({**scenario, "body": "text"}, "/scenarios/0"),
+        ):
+            refused = httpx.post(stubs, json={"method": "GET", "path": "/logo2",
+                                              "scenarios": [bad]})  # fmt: skip
+            assert refused.status_code == 422
+            assert [e["pointer"] for e in refused.json()["errors"]] == [where], refused.text

@@ -11,6 +11,7 @@ journal of runtime changes (the admin API, the inspector) is replayed last.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,13 @@ def export_payloads(catalog: Catalog) -> list[dict[str, Any]]:
     return payloads
 
 
+def body_field(value: Any) -> dict[str, Any]:
+    """A scenario's body as a stub file holds it: `body`, or `body_base64` for bytes."""
+    if isinstance(value, bytes):
+        return {"body_base64": base64.b64encode(value).decode("ascii")}
+    return {"body": value}
+
+
 def _stub_fields(stub: Stub) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if stub.summary:
@@ -129,7 +137,7 @@ def _scenario(scenario: Scenario, default: bool) -> dict[str, Any]:
         made["headers"] = headers
     for rep in scenario.representations[:1]:
         if rep.example is not None:
-            made["body"] = rep.example.value
+            made.update(body_field(rep.example.value))
             made["media_type"] = rep.media_type
     if scenario.match is not None:
         made["match"] = _match(scenario.match)

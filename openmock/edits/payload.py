@@ -7,6 +7,8 @@ what is wrong in the payload the client sent.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +64,10 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         "body": {
             "description": "the response body; omitted: no body. Strings may hold templates: "
             "{{request.path.id}}, {{request.body.name}}, {{$guid}}... (docs/templates.md)"
+        },
+        "body_base64": {
+            "type": "string",
+            "description": "a binary body (an image, a PDF...) as base64, instead of `body`",
         },
         "media_type": {"type": "string", "default": "application/json"},
         "match": _MATCH,
@@ -207,6 +213,15 @@ def read_scenario(
                 pass
         except TemplateError as exc:
             raise PayloadError(((f"{where}/{part}{exc.pointer}", exc.reason),)) from None
+    body = raw.get("body")
+    if "body_base64" in raw:
+        if "body" in raw:
+            raise PayloadError(((where, "give the body as `body` or `body_base64`, not both"),))
+        try:
+            body = base64.b64decode(raw["body_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            why = "is not base64 (A-Z, a-z, 0-9, + and /, padded with =)"
+            raise PayloadError(((f"{where}/body_base64", why),)) from None
     name = raw["name"]
     header_specs = tuple(
         HeaderSpec(key, None, True, NamedValue(key, value, f"{where}/headers/{key}"))
@@ -216,9 +231,11 @@ def read_scenario(
         name=name,
         status=raw.get("status", 200),
         headers=header_specs,
-        has_body="body" in raw,
-        body=raw.get("body"),
-        media_type=raw.get("media_type", "application/json"),
+        has_body="body" in raw or "body_base64" in raw,
+        body=body,  # bytes for body_base64
+        media_type=raw.get(
+            "media_type", "application/octet-stream" if "body_base64" in raw else "application/json"
+        ),
         match=rule,
         delay=delay,
         default=bool(raw.get("default", False)),

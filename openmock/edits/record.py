@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 import yaml
 
+from openmock.edits.files import body_field
 from openmock.mediatypes import base_type, is_json
 
 # Answer headers not worth keeping: the transfer's, the server's own, cookies (secrets).
@@ -31,6 +32,7 @@ LEFT_OUT = frozenset(
      "content-type", "date", "server", "set-cookie", "te", "trailer", "upgrade"}
 )  # fmt: skip
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # binary, though it decodes
 
 
 def slug(text: str, limit: int = 60) -> str:
@@ -76,7 +78,7 @@ class StubRecorder:
         content_type = headers.get("content-type", "")
         if body:
             scenario["media_type"] = base_type(content_type) or "application/octet-stream"
-            scenario["body"] = _value(body, content_type)
+            scenario.update(body_field(_value(body, content_type)))
         match: dict[str, Any] = {}
         if path_values:
             match["path"] = dict(path_values)
@@ -111,10 +113,15 @@ class StubRecorder:
 
 
 def _value(body: bytes, content_type: str) -> Any:
-    """A body as a stub file keeps it: JSON as its value, text as text."""
+    """A body as a stub file keeps it: JSON as its value, text as text, anything else (an
+    image, a PDF, text that is not UTF-8) as its bytes, never changed."""
     if is_json(content_type):
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
             pass
-    return body.decode("utf-8", "replace")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body
+    return body if _CONTROL.search(text) else text
