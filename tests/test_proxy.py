@@ -208,3 +208,30 @@ def test_an_openmock_upstream_keeps_its_own_contract(cache_dir: Path) -> None:
                 assert through.content == direct.content, path
                 assert "x-openmock-violations" not in through.headers, path
             assert httpx.get(f"{url}/__openmock/violations").json()["violations"] == 0
+
+
+def test_violations_are_summed_over_every_worker(
+    spec_file: Path, upstream: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers' apps as `--workers` builds them, sharing the call log: the summary holds
+    the exchanges both proxied, whichever is asked."""
+    from openmock.server.config import ServeConfig
+    from openmock.server.workers import worker_app, worker_environment
+
+    config = ServeConfig(
+        (str(spec_file),), log_db=str(tmp_path / "calls.db"), cache_dir=str(spec_file.parent),
+        proxy=upstream,
+    )  # fmt: skip
+    for name, value in worker_environment(config).items():
+        monkeypatch.setenv(name, value)
+    with running_server(worker_app()) as one, running_server(worker_app()) as other:
+        assert "x-openmock-violations" in httpx.get(f"{one}/pets/2").headers
+        assert "x-openmock-violations" in httpx.get(f"{other}/pets/2").headers
+        assert "x-openmock-violations" not in httpx.get(f"{other}/pets/1").headers
+        for url in (one, other):  # each stores what it buffered (its writer waits a moment)
+            httpx.get(f"{url}/__openmock/calls", params={"limit": 1})
+        for url in (one, other):
+            summary = httpx.get(f"{url}/__openmock/violations").json()
+            get_pet = {o["operation"]: o for o in summary["operations"]}["getPet"]
+            assert (get_pet["calls"], get_pet["violations"]) == (3, 4), summary
+            assert get_pet["messages"]["response body at /id: 'two' is not of type 'integer'"] == 2

@@ -18,7 +18,16 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -43,6 +52,7 @@ HOP_BY_HOP = frozenset(
      "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"}
 )  # fmt: skip
 SERVER_SETS = frozenset({"date", "server"})  # uvicorn sends its own: not twice
+MAX_TALLIED = 100_000  # exchanges a process keeps for its summary without a call log
 
 
 def upstream_unreachable(url: str, why: str) -> Problem:
@@ -62,32 +72,53 @@ class _Tally:
     messages: Counter[str] = field(default_factory=Counter)
 
 
+def violation_summary(exchanges: Iterable[tuple[str, Sequence[str]]]) -> dict[str, Any]:
+    """`GET /__openmock/violations`: proxied exchanges, each (operation, the sentences of its
+    violations), summed by operation."""
+    by_operation: dict[str, _Tally] = {}
+    for operation, sentences in exchanges:
+        tally = by_operation.setdefault(operation, _Tally())
+        tally.calls += 1
+        tally.violations += len(sentences)
+        tally.messages.update(sentences)
+    operations = [
+        {"operation": name, "calls": t.calls, "violations": t.violations,
+         "messages": dict(t.messages.most_common(20))}
+        for name, t in sorted(by_operation.items())
+    ]  # fmt: skip
+    return {
+        "calls": sum(o["calls"] for o in operations),
+        "violations": sum(o["violations"] for o in operations),
+        "operations": operations,
+    }
+
+
+def logged_exchanges(calls: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, list[str]]]:
+    """The proxied exchanges of a call log (every worker's), as `violation_summary` takes them."""
+    for call in calls:
+        if call.get("source") == "proxy":
+            operation = call.get("stub") or f"{call.get('method')} {call.get('path')}"
+            errors = call.get("errors") or []
+            yield operation, [Violation.from_error(e).sentence() for e in errors]
+
+
 class ViolationTally:
-    """Violations seen in proxied exchanges, by operation (this process's)."""
+    """Violations seen in proxied exchanges by this process (what `GET /__openmock/violations`
+    sums where there is no call log to read every worker's from)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_operation: dict[str, _Tally] = {}
+        self._seen: list[tuple[str, tuple[str, ...]]] = []
 
     def add(self, operation: str, violations: tuple[Violation, ...]) -> None:
         with self._lock:
-            tally = self._by_operation.setdefault(operation, _Tally())
-            tally.calls += 1
-            tally.violations += len(violations)
-            tally.messages.update(v.sentence() for v in violations)
+            self._seen.append((operation, tuple(v.sentence() for v in violations)))
+            del self._seen[:-MAX_TALLIED]
 
     def summary(self) -> dict[str, Any]:
         with self._lock:
-            operations = [
-                {"operation": name, "calls": t.calls, "violations": t.violations,
-                 "messages": dict(t.messages.most_common(20))}
-                for name, t in sorted(self._by_operation.items())
-            ]  # fmt: skip
-        return {
-            "calls": sum(o["calls"] for o in operations),
-            "violations": sum(o["violations"] for o in operations),
-            "operations": operations,
-        }
+            seen = list(self._seen)
+        return violation_summary(seen)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,17 @@ class Violation:
         error["message"] = self.message
         return error
 
+    @classmethod
+    def from_error(cls, error: dict[str, Any]) -> Violation:
+        """The violation an `as_error` entry (a call log's, say) was made from."""
+        return cls(
+            "body",
+            str(error.get("in", "")),
+            str(error.get("message", "")),
+            name=error.get("name"),
+            pointer=error.get("pointer"),
+        )
+
     def sentence(self) -> str:
         if self.name is not None:
             return f"{self.location} '{self.name}': {self.message}"
