@@ -8,8 +8,11 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from conftest import ROOT
+from conftest import ROOT, running_server
+
+from openmock.server import create_app
 
 
 def _free_port() -> int:
@@ -49,3 +52,45 @@ def test_the_verify_file_in_the_docs_reads(tmp_path: Path) -> None:
     path = tmp_path / "calls.yaml"
     path.write_text(block.group(1))
     assert len(read_verify_file(str(path))) == 3
+
+
+async def _breaks_the_contract(scope: Any, receive: Any, send: Any) -> None:
+    """A backend for petstore whose pets have no name and a text id."""
+    if scope["type"] != "http":
+        return
+    body = b'[{"id": "one"}]' if scope["path"] == "/v1/pets" else b'{"id": "one"}'
+    headers = [(b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def test_the_contract_job_in_the_docs_passes_and_fails_as_it_should(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "ci.md").read_text()
+    block = re.search(r"<!-- contract-script:start -->\n```bash\n(.*?)```", text, re.DOTALL)
+    assert block, "docs/ci.md lost its contract script markers"
+    script = tmp_path / "contract.sh"
+    script.write_text(block.group(1))
+    spec = ROOT / "specs" / "petstore.yaml"
+
+    def run(backend: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "SPEC": str(spec),
+            "BACKEND_URL": backend,
+            "PORT": str(_free_port()),
+        }
+        return subprocess.run(
+            ["bash", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+
+    with running_server(create_app(spec, lenient=True, cache_dir=tmp_path)) as keeps:
+        kept = run(keeps)
+    assert kept.returncode == 0, kept.stdout + kept.stderr + (tmp_path / "proxy.log").read_text()
+    assert kept.stdout.rstrip().endswith("contract ok")
+    with running_server(_breaks_the_contract) as breaks:
+        broken = run(breaks)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "contract ok" not in broken.stdout
+    assert "response body at /0/id" in broken.stdout + broken.stderr
