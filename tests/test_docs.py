@@ -22,21 +22,27 @@ def _free_port() -> int:
         return port
 
 
-def test_the_ci_job_in_the_docs_runs(tmp_path: Path) -> None:
+def run_doc_script(marker: str, folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the bash block of docs/ci.md between `<!-- MARKER:start -->` and its end, in
+    `folder`, with openmock on the PATH, a free PORT and `env`."""
     text = (ROOT / "docs" / "ci.md").read_text()
-    block = re.search(r"<!-- ci-script:start -->\n```bash\n(.*?)```", text, re.DOTALL)
-    assert block, "docs/ci.md lost its script markers"
-    script = tmp_path / "ci-mock.sh"
+    block = re.search(rf"<!-- {marker}:start -->\n```bash\n(.*?)```", text, re.DOTALL)
+    assert block, f"docs/ci.md lost its {marker} markers"
+    script = folder / f"{marker}.sh"
     script.write_text(block.group(1))
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "SPEC": str(ROOT / "specs" / "petstore.yaml"),
-        "PORT": str(_free_port()),
-    }
-    done = subprocess.run(
-        ["bash", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(
+        ["bash", str(script)],
+        cwd=folder,
+        env={**os.environ, "PATH": path, "PORT": str(_free_port()), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def test_the_ci_job_in_the_docs_runs(tmp_path: Path) -> None:
+    done = run_doc_script("ci-script", tmp_path, SPEC=str(ROOT / "specs" / "petstore.yaml"))
     assert done.returncode == 0, done.stdout + done.stderr + (tmp_path / "mock.log").read_text()
     assert done.stdout.rstrip().endswith("mock ok")
     assert (tmp_path / "mock-calls.db").exists()
@@ -65,32 +71,13 @@ async def _breaks_the_contract(scope: Any, receive: Any, send: Any) -> None:
 
 
 def test_the_contract_job_in_the_docs_passes_and_fails_as_it_should(tmp_path: Path) -> None:
-    text = (ROOT / "docs" / "ci.md").read_text()
-    block = re.search(r"<!-- contract-script:start -->\n```bash\n(.*?)```", text, re.DOTALL)
-    assert block, "docs/ci.md lost its contract script markers"
-    script = tmp_path / "contract.sh"
-    script.write_text(block.group(1))
     spec = ROOT / "specs" / "petstore.yaml"
-
-    def run(backend: str) -> subprocess.CompletedProcess[str]:
-        env = {
-            **os.environ,
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            "SPEC": str(spec),
-            "BACKEND_URL": backend,
-            "PORT": str(_free_port()),
-        }
-        return subprocess.run(
-            ["bash", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
-            timeout=120,
-        )  # fmt: skip
-
     with running_server(create_app(spec, lenient=True, cache_dir=tmp_path)) as keeps:
-        kept = run(keeps)
+        kept = run_doc_script("contract-script", tmp_path, SPEC=str(spec), BACKEND_URL=keeps)
     assert kept.returncode == 0, kept.stdout + kept.stderr + (tmp_path / "proxy.log").read_text()
     assert kept.stdout.rstrip().endswith("contract ok")
     with running_server(_breaks_the_contract) as breaks:
-        broken = run(breaks)
+        broken = run_doc_script("contract-script", tmp_path, SPEC=str(spec), BACKEND_URL=breaks)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "contract ok" not in broken.stdout
     assert "response body at /0/id" in broken.stdout + broken.stderr

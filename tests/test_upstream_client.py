@@ -99,51 +99,32 @@ def test_the_request_goes_out_as_one_http_1_1_message() -> None:
     ]
 
 
+CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+
+
 @pytest.mark.parametrize(
-    ("answer", "body"),
+    ("method", "answer", "body", "connections"),
     [
-        (
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-            b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
-            b"abcde",
-        ),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcde", b"abcde"),
-        (b"HTTP/1.1 204 No Content\r\n\r\n", b""),
+        ("GET", CHUNKED, b"abcde", 1),
+        ("GET", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcde", b"abcde", 1),
+        ("GET", b"HTTP/1.1 204 No Content\r\n\r\n", b"", 1),
+        # no body follows a HEAD's head, whatever its Content-Length says
+        ("HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", b"", 1),
+        # the body ends with the connection: read to the end, the connection not reused
+        ("GET", b"HTTP/1.0 200 OK\r\n\r\nuntil the end", b"until the end", 2),
     ],
 )
-def test_framed_answers_are_read_whole_and_the_connection_reused(
-    answer: bytes, body: bytes
+def test_each_framing_is_read_whole_and_kept_connections_reused(
+    method: str, answer: bytes, body: bytes, connections: int
 ) -> None:
-    script = Script([(answer, True), (OK, True)])
+    script = Script([(answer, connections == 1), (OK, True)])
 
     async def test(client: UpstreamClient, url: str) -> None:
-        assert (await fetch(client, "GET", f"{url}/a"))[1] == body
+        assert (await fetch(client, method, f"{url}/a"))[1] == body
         assert await fetch(client, "GET", f"{url}/b") == (200, b"ok")
 
     asyncio.run(run_against(script, test))
-    assert script.connections == 1
-
-
-def test_an_answer_ending_with_its_connection_is_read_to_the_end() -> None:
-    script = Script([(b"HTTP/1.0 200 OK\r\n\r\nuntil the end", False), (OK, True)])
-
-    async def test(client: UpstreamClient, url: str) -> None:
-        assert await fetch(client, "GET", f"{url}/a") == (200, b"until the end")
-        assert await fetch(client, "GET", f"{url}/b") == (200, b"ok")
-
-    asyncio.run(run_against(script, test))
-    assert script.connections == 2  # not reused: it was closed
-
-
-def test_head_answers_have_no_body_whatever_their_length_says() -> None:
-    script = Script([(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", True), (OK, True)])
-
-    async def test(client: UpstreamClient, url: str) -> None:
-        assert await fetch(client, "HEAD", f"{url}/a") == (200, b"")
-        assert await fetch(client, "GET", f"{url}/b") == (200, b"ok")
-
-    asyncio.run(run_against(script, test))
-    assert script.connections == 1
+    assert script.connections == connections
 
 
 def test_an_informational_answer_is_skipped() -> None:
