@@ -185,6 +185,23 @@ def test_malformed_json_is_a_400_never_a_500(serve: Any) -> None:
     assert "not valid JSON" in _errors(response)[0]["message"]
 
 
+def test_json_sent_as_text_is_read_as_json_where_text_cannot_fit(serve: Any) -> None:
+    text_item = {"requestBody": {"required": True, "content": {"text/plain": {"schema": ITEM}}},
+                 "responses": OK}  # fmt: skip
+    notes = {"requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}}},
+             "responses": OK}  # fmt: skip
+    client = serve({"/items": {"post": text_item}, "/notes": {"post": notes}})
+    plain = {"Content-Type": "text/plain"}
+    assert (
+        client.post("/items", content=b'{"name": "pen", "price": 2}', headers=plain).status_code
+        == 200
+    )
+    wrong = client.post("/items", content=b'{"name": 5, "price": 2}', headers=plain)
+    assert wrong.status_code == 422 and _errors(wrong)[0]["pointer"] == "/name"
+    assert client.post("/items", content=b"pen", headers=plain).status_code == 422
+    assert client.post("/notes", content=b'{"name": 5}', headers=plain).status_code == 200
+
+
 def test_missing_required_body_and_wrong_content_type(serve: Any) -> None:
     client = serve({"/items": {"post": _post()}})
     missing = client.post("/items")

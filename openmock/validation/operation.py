@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
@@ -183,7 +184,7 @@ class OperationValidator:
             return parsed, [Violation("syntax", "body", parsed.error, pointer="")]
         if not parsed.parsed:
             if base.startswith("text/") and not base.endswith("xml") and check.validator:
-                parsed = ParsedBody(raw.decode("utf-8", "replace"), True)
+                parsed = _text_body(raw, check.validator)
             else:
                 return parsed, []  # well-formed XML, binary...: no JSON Schema reads them
         if base in _FORMS and isinstance(parsed.value, dict) and check.media.schema is not None:
@@ -220,6 +221,19 @@ class OperationValidator:
 
 
 _ABSENT = object()
+
+
+def _text_body(raw: bytes, compiled: Compiled) -> ParsedBody:
+    """A text body's value: its text, or, where the text cannot fit the schema, the JSON it
+    holds (a client sending `{"a": 1}` as text/plain to an object schema; its violations
+    are then pointed into that JSON)."""
+    text = raw.decode("utf-8", "replace")
+    if not _errors(compiled, text):
+        return ParsedBody(text, True)
+    try:
+        return ParsedBody(orjson.loads(raw), True)
+    except orjson.JSONDecodeError:
+        return ParsedBody(text, True)
 
 
 def _errors(compiled: Compiled, value: Any) -> list[ValidationError]:
