@@ -28,6 +28,7 @@ class Script:
     answers: list[tuple[bytes, bool] | None]
     requests: list[bytes] = field(default_factory=list)
     connections: int = 0
+    dropped: int = 0  # connections the client closed while the upstream kept silent
 
 
 async def _read_request(reader: asyncio.StreamReader) -> bytes | None:
@@ -55,6 +56,7 @@ async def run_against(
             script.requests.append(request)
             if not script.answers:  # none scripted: silent until the client goes
                 await reader.read()
+                script.dropped += 1
                 break
             answer = script.answers.pop(0)
             if answer is None:
@@ -236,3 +238,26 @@ def test_an_https_upstream_is_verified_and_spoken_to_over_tls(
             await server.wait_closed()
 
     asyncio.run(test())
+
+
+def test_a_request_given_up_on_closes_its_connection() -> None:
+    """The client that asked went away (the proxy's task is cancelled): the connection to the
+    upstream is closed, not left open or pooled."""
+    script = Script([])
+
+    async def test(client: UpstreamClient, url: str) -> None:
+        asking = asyncio.create_task(fetch(client, "GET", f"{url}/slow"))
+        for _ in range(1000):  # until the upstream has the request
+            if script.requests:
+                break
+            await asyncio.sleep(0.01)
+        asking.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asking
+        for _ in range(1000):  # until the upstream sees the connection closed
+            if script.dropped:
+                break
+            await asyncio.sleep(0.01)
+        assert script.dropped == 1
+
+    asyncio.run(run_against(script, test))

@@ -93,7 +93,7 @@ class _Connection(asyncio.Protocol):
             self._parser.feed_data(data)
         except httptools.HttpParserError as exc:
             self._fail(UpstreamError(f"the answer is not valid HTTP/1.1: {exc}"))
-            self._close_transport()
+            self.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -155,7 +155,7 @@ class _Connection(asyncio.Protocol):
             self._head.exception()  # retrieved: no "never retrieved" warning if unawaited
         self._notify()
 
-    def _close_transport(self) -> None:
+    def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
 
@@ -170,7 +170,7 @@ class _Connection(asyncio.Protocol):
         if not waiter.done():
             seconds = f"{self.read_seconds:g}"
             self._fail(UpstreamError(f"TimeoutError: no answer within {seconds} s"))
-            self._close_transport()
+            self.close()
 
     async def exchange(self, request: bytes, head_only: bool) -> tuple[int, list[tuple[str, str]]]:
         """Send a request; its answer's status and headers once they came."""
@@ -220,13 +220,19 @@ class UpstreamClient:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request = _request_bytes(method, target, headers, body)
         connection = await self._connection(origin)
+        headed = False
         try:
-            status, answered = await connection.exchange(request, method == "HEAD")
-        except _Closed:
-            if not connection.reused or method not in IDEMPOTENT:
-                raise
-            connection = await self._connect(origin)  # it went stale in the pool: once more
-            status, answered = await connection.exchange(request, method == "HEAD")
+            try:
+                status, answered = await connection.exchange(request, method == "HEAD")
+            except _Closed:
+                if not connection.reused or method not in IDEMPOTENT:
+                    raise
+                connection = await self._connect(origin)  # it went stale in the pool: again
+                status, answered = await connection.exchange(request, method == "HEAD")
+            headed = True
+        finally:
+            if not headed:  # an error, a timeout, or the client gone (cancelled): not kept
+                connection.close()
         return UpstreamAnswer(status, answered, connection.body(), connection, self)
 
     async def _connection(self, origin: Origin) -> _Connection:
@@ -269,12 +275,12 @@ class UpstreamClient:
             if len(idle) < CONNECTIONS:
                 idle.append(connection)
                 return
-        connection._close_transport()
+        connection.close()
 
     async def close(self) -> None:
         for idle in self._idle.values():
             for connection in idle:
-                connection._close_transport()
+                connection.close()
         self._idle.clear()
 
 
