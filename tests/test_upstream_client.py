@@ -170,6 +170,11 @@ def test_a_connection_dropped_in_the_pool_is_retried_only_for_idempotent_methods
         (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", "broke off"),
         (b"not http at all\r\n\r\n", "not valid HTTP/1.1"),
         (None, "closed before an answer"),
+        (
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\n\r\n",
+            "switched protocols",
+        ),
     ],
 )
 def test_a_broken_answer_is_an_upstream_error(answer: bytes | None, message: str) -> None:

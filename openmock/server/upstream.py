@@ -91,6 +91,10 @@ class _Connection(asyncio.Protocol):
         self._any_byte = True
         try:
             self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            why = "it switched protocols (101): upgrades such as WebSockets are not proxied"
+            self._fail(UpstreamError(why))
+            self.close()
         except httptools.HttpParserError as exc:
             self._fail(UpstreamError(f"the answer is not valid HTTP/1.1: {exc}"))
             self.close()
@@ -117,6 +121,8 @@ class _Connection(asyncio.Protocol):
         if 100 <= status < 200 and status != 101:  # 100 Continue and such: the answer follows
             self._headers = []
             return
+        if status == 101:
+            return  # feed_data raises HttpParserUpgrade next
         self._status = status
         if not self._head.done():
             self._head.set_result(None)
