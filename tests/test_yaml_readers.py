@@ -14,6 +14,7 @@ from conftest import CORPUS, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from openmock.spec import SpecError
 from openmock.spec.reader import _Loader, parse_text
 from openmock.spec.yamlfast import NotRead, read_yaml
 
@@ -111,6 +112,13 @@ def test_what_the_fast_reader_reads_differently_is_left_to_pyyaml(
     with pytest.raises(NotRead):
         read_yaml(document)
     assert parse_text(document, "x.yaml")["d"] == expected, name
+
+
+def test_a_tag_on_a_value_it_cannot_hold_is_a_located_error() -> None:
+    for document in ("a: 1\nb: !!int 1:30\n", "a: 1\nb: !!float many\n"):
+        with pytest.raises(SpecError) as caught:
+            parse_text(document, "x.yaml")
+        assert str(caught.value).startswith("x.yaml:2: not valid YAML"), str(caught.value)
 
 
 def test_what_the_fast_reader_refuses_keeps_pyyamls_reading_and_messages() -> None:

@@ -61,14 +61,27 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456
 def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node)).replace("_", "")
     prefixed = text.lstrip("+-")[:2].lower() in ("0b", "0o", "0x")
-    return int(text, 0) if prefixed else int(text, 10)
+    try:
+        return int(text, 0) if prefixed else int(text, 10)
+    except ValueError:  # `!!int 1:30`: a tag on what is no integer
+        raise _unreadable(node, "an integer") from None
 
 
 def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
     text = str(loader.construct_scalar(node)).replace("_", "")
     if text.lstrip("+-").lower() in (".inf", ".nan"):
         return float(text.replace(".", "", 1))
-    return float(text)
+    try:
+        return float(text)
+    except ValueError:  # `!!float 1:30`
+        raise _unreadable(node, "a number") from None
+
+
+def _unreadable(node: yaml.ScalarNode, what: str) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(
+        None, None, f"{node.value!r} is tagged {node.tag.rsplit(':', 1)[-1]} but is not {what}",
+        node.start_mark,
+    )  # fmt: skip
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _int)
