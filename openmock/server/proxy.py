@@ -135,6 +135,7 @@ class Proxy:
         self, upstream: str, fallback: bool = False, recorder: StubRecorder | None = None
     ) -> None:
         self.upstream = upstream.rstrip("/")
+        self.upstream_host = urlsplit(self.upstream).netloc  # the Host it is sent
         self.fallback = fallback
         self.recorder = recorder  # --record: the answers written as stub files
         self.tally = ViolationTally()
@@ -159,7 +160,7 @@ class Proxy:
         asked = [request_violation(v) for v in reached.violations]
         operation = reached.stub.id if reached.stub else f"{method} {path}"
         url = self.upstream + path + (f"?{query}" if query else "")
-        outgoing = _outgoing(scope, self.upstream)
+        outgoing = _outgoing(scope, self.upstream_host)
         try:
             response = await self.client.send(method, url, outgoing, body)
         except UpstreamError as exc:
@@ -269,7 +270,7 @@ def _fell_back(made: Answer, why: str) -> Answer:
     return made
 
 
-def _outgoing(scope: Message, upstream: str) -> list[tuple[str, str]]:
+def _outgoing(scope: Message, upstream_host: str) -> list[tuple[str, str]]:
     """The request's headers as the upstream gets them: hop-by-hop ones dropped (and those the
     `Connection` header names), `Host` its own, X-Forwarded-* added."""
     named: set[str] = set()
@@ -288,7 +289,7 @@ def _outgoing(scope: Message, upstream: str) -> list[tuple[str, str]]:
     if host:
         out.append(("x-forwarded-host", host))
     out.append(("x-forwarded-proto", scope.get("scheme", "http")))
-    out.append(("host", urlsplit(upstream).netloc))
+    out.append(("host", upstream_host))
     return out
 
 
