@@ -27,7 +27,7 @@ from openmock.server.json_body import json_body
 from openmock.server.machine_admin import add_machine_routes
 from openmock.server.mock import MockApp
 from openmock.server.problems_out import problem_reply, problem_response
-from openmock.server.proxy import logged_exchanges, violation_summary
+from openmock.server.proxy import logged_violations
 from openmock.server.state_admin import add_state_routes
 from openmock.server.stub_admin import add_edit_routes
 from openmock.server.webhook_admin import add_webhook_routes
@@ -213,8 +213,8 @@ def admin_router(
             return {"calls": 0, "violations": 0, "operations": [], "proxy": None}
         if mock.calls is None:
             return mock.proxy.tally.summary() | {"proxy": mock.proxy.upstream}
-        logged = logged_exchanges(mock.calls.calls(limit=mock.calls.keep))
-        return violation_summary(logged) | {"proxy": mock.proxy.upstream}
+        logged = logged_violations(mock.calls.calls(limit=mock.calls.keep))
+        return logged | {"proxy": mock.proxy.upstream}
 
     if editor is not None:
         add_edit_routes(router, editor, lambda: mock.state.machines.store.reset())

@@ -23,10 +23,8 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
-    Iterator,
     Mapping,
     MutableMapping,
-    Sequence,
 )
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +50,6 @@ HOP_BY_HOP = frozenset(
      "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"}
 )  # fmt: skip
 SERVER_SETS = frozenset({"date", "server"})  # uvicorn sends its own: not twice
-MAX_TALLIED = 100_000  # exchanges a process keeps for its summary without a call log
 
 
 def upstream_unreachable(url: str, why: str) -> Problem:
@@ -72,15 +69,16 @@ class _Tally:
     messages: Counter[str] = field(default_factory=Counter)
 
 
-def violation_summary(exchanges: Iterable[tuple[str, Sequence[str]]]) -> dict[str, Any]:
-    """`GET /__openmock/violations`: proxied exchanges, each (operation, the sentences of its
-    violations), summed by operation."""
-    by_operation: dict[str, _Tally] = {}
-    for operation, sentences in exchanges:
-        tally = by_operation.setdefault(operation, _Tally())
-        tally.calls += 1
-        tally.violations += len(sentences)
-        tally.messages.update(sentences)
+def _count(by_operation: dict[str, _Tally], operation: str, sentences: Iterable[str]) -> None:
+    tally = by_operation.setdefault(operation, _Tally())
+    tally.calls += 1
+    for sentence in sentences:
+        tally.violations += 1
+        tally.messages[sentence] += 1
+
+
+def _summary(by_operation: Mapping[str, _Tally]) -> dict[str, Any]:
+    """`GET /__openmock/violations`: the proxied exchanges' violations, summed by operation."""
     operations = [
         {"operation": name, "calls": t.calls, "violations": t.violations,
          "messages": dict(t.messages.most_common(20))}
@@ -93,13 +91,15 @@ def violation_summary(exchanges: Iterable[tuple[str, Sequence[str]]]) -> dict[st
     }
 
 
-def logged_exchanges(calls: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, list[str]]]:
-    """The proxied exchanges of a call log (every worker's), as `violation_summary` takes them."""
+def logged_violations(calls: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The summary of a call log's proxied exchanges (every worker's)."""
+    by_operation: dict[str, _Tally] = {}
     for call in calls:
         if call.get("source") == "proxy":
             operation = call.get("stub") or f"{call.get('method')} {call.get('path')}"
             errors = call.get("errors") or []
-            yield operation, [Violation.from_error(e).sentence() for e in errors]
+            _count(by_operation, operation, (Violation.from_error(e).sentence() for e in errors))
+    return _summary(by_operation)
 
 
 class ViolationTally:
@@ -108,17 +108,15 @@ class ViolationTally:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: list[tuple[str, tuple[str, ...]]] = []
+        self._by_operation: dict[str, _Tally] = {}
 
     def add(self, operation: str, violations: tuple[Violation, ...]) -> None:
         with self._lock:
-            self._seen.append((operation, tuple(v.sentence() for v in violations)))
-            del self._seen[:-MAX_TALLIED]
+            _count(self._by_operation, operation, (v.sentence() for v in violations))
 
     def summary(self) -> dict[str, Any]:
         with self._lock:
-            seen = list(self._seen)
-        return violation_summary(seen)
+            return _summary(self._by_operation)
 
 
 @dataclass(frozen=True)
