@@ -21,7 +21,7 @@ import orjson
 
 from openmock.spec.bundle import Bundle
 from openmock.spec.errors import SpecProblem
-from openmock.spec.validate import cache_file_of, cached_problems, check_document
+from openmock.spec.validate import cache_file_of, check_document, read_cached
 
 
 class BackgroundCheck:
@@ -50,7 +50,7 @@ class BackgroundCheck:
             if self._status == "pending":  # asked on every health check: hashed once
                 if self._cache_file is None:
                     self._cache_file = cache_file_of(self._bundle, self._kind, self._cache_dir)
-                found = cached_problems(self._bundle, self._kind, self._cache_dir, self._cache_file)
+                found = read_cached(self._cache_file, self._bundle)
                 if found is not None:
                     self._status, self._problems = "done", tuple(found)
             return self._status, self._problems

@@ -52,37 +52,38 @@ def _cache_key(bundle: Bundle, kind: str) -> str:
     return digest.hexdigest()
 
 
-def cached_problems(
-    bundle: Bundle, kind: str, cache_dir: Path | None, cache_file: Path | None = None
-) -> list[SpecProblem] | None:
-    """The problems an earlier check of the same content found, or None when there was none
-    (`cache_file`: where `cache_file_of` said they are kept, to skip hashing the content)."""
+def cache_file_of(bundle: Bundle, kind: str, cache_dir: Path | None) -> Path | None:
+    """Where the check of this content is cached (a hash of every file: ~10 ms for 4 MB);
+    None without a cache."""
     if cache_dir is None:
         return None
+    return cache_dir / "validated" / (_cache_key(bundle, kind) + ".json")
+
+
+def read_cached(cache_file: Path | None, bundle: Bundle) -> list[SpecProblem] | None:
+    """The problems an earlier check cached in `cache_file`, or None when there are none."""
+    if cache_file is None:
+        return None
     try:
-        cached = json.loads((cache_file or _cache_file(bundle, kind, cache_dir)).read_text())
+        cached = json.loads(cache_file.read_text())
         return [_from_cache(p, bundle) for p in cached]
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
-def _cache_file(bundle: Bundle, kind: str, cache_dir: Path) -> Path:
-    return cache_dir / "validated" / (_cache_key(bundle, kind) + ".json")
-
-
-def cache_file_of(bundle: Bundle, kind: str, cache_dir: Path | None) -> Path | None:
-    """Where the check of this content is cached (a hash of every file: ~10 ms for 4 MB)."""
-    return None if cache_dir is None else _cache_file(bundle, kind, cache_dir)
+def cached_problems(bundle: Bundle, kind: str, cache_dir: Path | None) -> list[SpecProblem] | None:
+    """The problems an earlier check of the same content found, or None when there was none."""
+    return read_cached(cache_file_of(bundle, kind, cache_dir), bundle)
 
 
 def check_document(bundle: Bundle, kind: str, cache_dir: Path | None) -> list[SpecProblem]:
     """All problems openapi-spec-validator finds, each with its file, pointer and line."""
-    cached = cached_problems(bundle, kind, cache_dir)
+    cache_file = cache_file_of(bundle, kind, cache_dir)  # hashed once, read then written
+    cached = read_cached(cache_file, bundle)
     if cached is not None:
         return cached
     problems = _run_validator(bundle, kind)
-    if cache_dir is not None:
-        cache_file = _cache_file(bundle, kind, cache_dir)
+    if cache_file is not None:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(".tmp")
