@@ -71,7 +71,8 @@ def logs_command(
     url: str, follow: bool, as_json: bool, limit: int, admin_token: str | None
 ) -> None:
     """Print the calls a running mock recorded, oldest first."""
-    from openmock.cli.logview import LogsUnavailable, fetch_calls, format_call
+    from openmock.cli.logview import fetch_calls, format_call
+    from openmock.cli.remote import Unreachable
 
     def show(calls: list[dict[str, Any]]) -> None:
         for call in reversed(calls):  # the API answers newest first
@@ -93,7 +94,7 @@ def logs_command(
                     c["id"] for c in fresh if c["time"] == newest
                 }
                 since = newest
-    except LogsUnavailable as exc:
+    except Unreachable as exc:
         click.echo(f"openmock: error: {exc}.", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

@@ -6,17 +6,14 @@ import datetime as dt
 import urllib.parse
 from typing import Any
 
-from openmock.cli.remote import Unreachable, admin_call
-
-# The server cannot be asked; the message says why and what to do.
-LogsUnavailable = Unreachable
+from openmock.cli.remote import admin_call
 
 
 def fetch_calls(
     url: str, token: str | None = None, since: float | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """Calls newest first, from the admin API of the server at `url`. Raises
-    LogsUnavailable."""
+    cli.remote.Unreachable."""
     query: dict[str, Any] = {"limit": limit}
     if since is not None:
         query["since"] = since

@@ -60,17 +60,16 @@ def add_webhook_routes(router: APIRouter, mock: MockApp) -> None:
         known = fireable(mock.state.catalog)
         if name not in known:
             names = ", ".join(known) or "none in this spec"
-            return problem_reply(404, "No such webhook", f"No webhook or callback is called "
-                            f"'{name}'; there are: {names}.", "no-webhook")  # fmt: skip
+            detail = f"No webhook or callback is called '{name}'; there are: {names}."
+            return problem_reply(404, "No such webhook", detail, "no-webhook")
         if not isinstance(payload, dict) or not isinstance(payload.get("url"), str):
-            return problem_reply(422, "Invalid webhook call", 'Send {"url": "http://...", '
-                            '"body": optional}.', "invalid-payload")  # fmt: skip
+            detail = 'Send {"url": "http://...", "body": optional}.'
+            return problem_reply(422, "Invalid webhook call", detail, "invalid-payload")
         stub, hook = known[name]
         engine = mock.state.responder.engine
         fired = await mock.outbound.fire(stub, hook, payload["url"], engine, payload.get("body"))
         if fired.error is not None:
             detail = f"{hook.method} {fired.url}: {fired.error}."
-            return problem_reply(
-                502, "The webhook could not be delivered", detail, "webhook-failed"
-            )
+            title = "The webhook could not be delivered"
+            return problem_reply(502, title, detail, "webhook-failed")
         return fired.json()
