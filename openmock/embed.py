@@ -40,12 +40,9 @@ def serve_app(
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    from openmock.server.wire import PROTOCOL
+    from openmock.server.wire import uvicorn_config
 
-    config = uvicorn.Config(
-        app, http=PROTOCOL, log_level="warning", lifespan="off", access_log=False
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app, lifespan="off"))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="openmock-serve", daemon=True
     )

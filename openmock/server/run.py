@@ -67,12 +67,9 @@ def serve(
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 
-    from openmock.server.wire import PROTOCOL
+    from openmock.server.wire import uvicorn_config
 
-    config = uvicorn.Config(
-        app, http=PROTOCOL, log_level="warning", access_log=False, lifespan="off"
-    )
-    Server(config).run(sockets=[sock])
+    Server(uvicorn_config(app, lifespan="off")).run(sockets=[sock])
 
 
 def serve_workers(
@@ -83,22 +80,13 @@ def serve_workers(
 ) -> None:
     """uvicorn's supervisor over `workers` processes sharing `sock`, each building its app
     from `environment` (server/workers.py); `on_ready` once they answer."""
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from openmock.server.wire import uvicorn_config
     from openmock.server.workers import APP_FACTORY
 
     os.environ.update(environment)
-    from openmock.server.wire import PROTOCOL
-
-    config = uvicorn.Config(
-        APP_FACTORY,
-        factory=True,
-        http=PROTOCOL,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+    config = uvicorn_config(APP_FACTORY, factory=True, workers=workers)
     host, port = sock.getsockname()[:2]
     url = base_url(host, port)
 

@@ -8,7 +8,9 @@ body (sent back to back by the app) go out as one. Nothing waits longer than the
 turn; a close sends what is held first, an abort drops it (the connection is being reset:
 nothing more is sent).
 
-uvicorn takes the protocol in `Config(http=PROTOCOL)`; httptools comes with uvicorn[standard].
+`uvicorn_config` is how openmock runs uvicorn everywhere (the CLI, workers, Python's `serve`):
+this protocol, warnings only, no access log (the call log is openmock's). httptools comes with
+uvicorn[standard].
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
@@ -76,3 +79,8 @@ class JoinedWritesProtocol(HttpToolsProtocol):
 
 # uvicorn's `http` setting: an import string, so worker processes can load it too.
 PROTOCOL = f"{__name__}:JoinedWritesProtocol"
+
+
+def uvicorn_config(app: Any, **settings: Any) -> uvicorn.Config:
+    """uvicorn's settings for serving `app`; `settings` add to them (lifespan, workers...)."""
+    return uvicorn.Config(app, http=PROTOCOL, log_level="warning", access_log=False, **settings)
