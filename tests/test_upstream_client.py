@@ -45,7 +45,10 @@ async def _read_request(reader: asyncio.StreamReader) -> bytes | None:
 
 
 async def run_against(
-    script: Script, test: Callable[[UpstreamClient, str], Awaitable[None]], read: float = 5.0
+    script: Script,
+    test: Callable[[UpstreamClient], Awaitable[None]],
+    read: float = 5.0,
+    base_path: str = "",
 ) -> None:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         script.connections += 1
@@ -70,9 +73,9 @@ async def run_against(
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    client = UpstreamClient(read_seconds=read)
+    client = UpstreamClient(f"http://127.0.0.1:{port}{base_path}", read_seconds=read)
     try:
-        await test(client, f"http://127.0.0.1:{port}")
+        await test(client)
     finally:
         await client.close()
         server.close()
@@ -80,9 +83,9 @@ async def run_against(
 
 
 async def fetch(
-    client: UpstreamClient, method: str, url: str, body: bytes = b""
+    client: UpstreamClient, method: str, target: str, body: bytes = b""
 ) -> tuple[int, bytes]:
-    answer = await client.send(method, url, [("host", "upstream")], body)
+    answer = await client.send(method, target, [("host", "upstream")], body)
     try:
         return answer.status, b"".join([chunk async for chunk in answer.body])
     finally:
@@ -92,12 +95,12 @@ async def fetch(
 def test_the_request_goes_out_as_one_http_1_1_message() -> None:
     script = Script([(OK, True)])
 
-    async def test(client: UpstreamClient, url: str) -> None:
-        assert await fetch(client, "POST", f"{url}/pets?limit=5", b'{"a":1}') == (200, b"ok")
+    async def test(client: UpstreamClient) -> None:
+        assert await fetch(client, "POST", "/pets?limit=5", b'{"a":1}') == (200, b"ok")
 
-    asyncio.run(run_against(script, test))
+    asyncio.run(run_against(script, test, base_path="/api/"))  # under the upstream's path
     assert script.requests == [
-        b'POST /pets?limit=5 HTTP/1.1\r\nhost: upstream\r\ncontent-length: 7\r\n\r\n{"a":1}'
+        b'POST /api/pets?limit=5 HTTP/1.1\r\nhost: upstream\r\ncontent-length: 7\r\n\r\n{"a":1}'
     ]
 
 
@@ -121,9 +124,9 @@ def test_each_framing_is_read_whole_and_kept_connections_reused(
 ) -> None:
     script = Script([(answer, connections == 1), (OK, True)])
 
-    async def test(client: UpstreamClient, url: str) -> None:
-        assert (await fetch(client, method, f"{url}/a"))[1] == body
-        assert await fetch(client, "GET", f"{url}/b") == (200, b"ok")
+    async def test(client: UpstreamClient) -> None:
+        assert (await fetch(client, method, "/a"))[1] == body
+        assert await fetch(client, "GET", "/b") == (200, b"ok")
 
     asyncio.run(run_against(script, test))
     assert script.connections == connections
@@ -132,8 +135,8 @@ def test_each_framing_is_read_whole_and_kept_connections_reused(
 def test_an_informational_answer_is_skipped() -> None:
     script = Script([(b"HTTP/1.1 100 Continue\r\n\r\n" + OK, True)])
 
-    async def test(client: UpstreamClient, url: str) -> None:
-        assert await fetch(client, "PUT", f"{url}/a", b"x") == (200, b"ok")
+    async def test(client: UpstreamClient) -> None:
+        assert await fetch(client, "PUT", "/a", b"x") == (200, b"ok")
 
     asyncio.run(run_against(script, test))
 
@@ -143,8 +146,8 @@ def test_a_large_answer_streams_through_in_order() -> None:
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
     script = Script([(answer, True)])
 
-    async def test(client: UpstreamClient, url: str) -> None:
-        assert await fetch(client, "GET", f"{url}/big") == (200, body)
+    async def test(client: UpstreamClient) -> None:
+        assert await fetch(client, "GET", "/big") == (200, body)
 
     asyncio.run(run_against(script, test))
 
@@ -152,13 +155,13 @@ def test_a_large_answer_streams_through_in_order() -> None:
 def test_a_connection_dropped_in_the_pool_is_retried_only_for_idempotent_methods() -> None:
     script = Script([(OK, True), None, (OK, True), (OK, True), None])
 
-    async def test(client: UpstreamClient, url: str) -> None:
-        assert await fetch(client, "GET", f"{url}/a") == (200, b"ok")
+    async def test(client: UpstreamClient) -> None:
+        assert await fetch(client, "GET", "/a") == (200, b"ok")
         # the upstream drops the kept connection as the next request arrives: sent again
-        assert await fetch(client, "GET", f"{url}/b") == (200, b"ok")
-        assert await fetch(client, "GET", f"{url}/c") == (200, b"ok")
+        assert await fetch(client, "GET", "/b") == (200, b"ok")
+        assert await fetch(client, "GET", "/c") == (200, b"ok")
         with pytest.raises(UpstreamError, match="closed before an answer"):
-            await fetch(client, "POST", f"{url}/d", b"{}")  # maybe done: never twice
+            await fetch(client, "POST", "/d", b"{}")  # maybe done: never twice
 
     asyncio.run(run_against(script, test))
     assert [r.split(b" ")[1] for r in script.requests] == [b"/a", b"/b", b"/b", b"/c", b"/d"]
@@ -180,26 +183,26 @@ def test_a_connection_dropped_in_the_pool_is_retried_only_for_idempotent_methods
 def test_a_broken_answer_is_an_upstream_error(answer: bytes | None, message: str) -> None:
     script = Script([None if answer is None else (answer, False)])
 
-    async def test(client: UpstreamClient, url: str) -> None:
+    async def test(client: UpstreamClient) -> None:
         with pytest.raises(UpstreamError, match=message):
-            await fetch(client, "GET", f"{url}/a")
+            await fetch(client, "GET", "/a")
 
     asyncio.run(run_against(script, test))
 
 
 def test_an_upstream_that_never_answers_times_out() -> None:
-    async def test(client: UpstreamClient, url: str) -> None:
+    async def test(client: UpstreamClient) -> None:
         with pytest.raises(UpstreamError, match=r"no answer within 0\.2 s"):
-            await fetch(client, "GET", f"{url}/a")
+            await fetch(client, "GET", "/a")
 
     asyncio.run(run_against(Script([]), test, read=0.2))
 
 
 def test_an_unreachable_upstream_says_why() -> None:
     async def test() -> None:
-        client = UpstreamClient()
+        client = UpstreamClient("http://127.0.0.1:9")
         with pytest.raises(UpstreamError, match="ConnectionRefusedError"):
-            await client.send("GET", "http://127.0.0.1:9/", [], b"")
+            await client.send("GET", "/", [], b"")
 
     asyncio.run(test())
 
@@ -232,12 +235,12 @@ def test_an_https_upstream_is_verified_and_spoken_to_over_tls(
 
     async def test() -> None:
         server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=served)
-        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/a"
+        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}"
         try:
             with pytest.raises(UpstreamError, match="CERTIFICATE_VERIFY_FAILED"):
-                await fetch(UpstreamClient(), "GET", url)  # not trusted: refused
+                await fetch(UpstreamClient(url), "GET", "/a")  # not trusted: refused
             monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted from now on
-            assert await fetch(UpstreamClient(), "GET", url) == (200, b"ok")
+            assert await fetch(UpstreamClient(url), "GET", "/a") == (200, b"ok")
         finally:
             server.close()
             await server.wait_closed()
@@ -250,8 +253,8 @@ def test_a_request_given_up_on_closes_its_connection() -> None:
     upstream is closed, not left open or pooled."""
     script = Script([])
 
-    async def test(client: UpstreamClient, url: str) -> None:
-        asking = asyncio.create_task(fetch(client, "GET", f"{url}/slow"))
+    async def test(client: UpstreamClient) -> None:
+        asking = asyncio.create_task(fetch(client, "GET", "/slow"))
         for _ in range(1000):  # until the upstream has the request
             if script.requests:
                 break

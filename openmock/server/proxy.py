@@ -137,7 +137,7 @@ class Proxy:
         self.fallback = fallback
         self.recorder = recorder  # --record: the answers written as stub files
         self.tally = ViolationTally()
-        self.client = UpstreamClient()
+        self.client = UpstreamClient(self.upstream)
 
     async def exchange(
         self,
@@ -157,10 +157,10 @@ class Proxy:
         reached = check_request(state, method, path, query, headers, body)
         asked = [request_violation(v) for v in reached.violations]
         operation = reached.stub.id if reached.stub else f"{method} {path}"
-        url = self.upstream + path + (f"?{query}" if query else "")
+        target = path + (f"?{query}" if query else "")
         outgoing = _outgoing(scope, self.upstream_host)
         try:
-            response = await self.client.send(method, url, outgoing, body)
+            response = await self.client.send(method, target, outgoing, body)
         except UpstreamError as exc:
             why = str(exc)
             if self.fallback:

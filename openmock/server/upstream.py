@@ -30,7 +30,7 @@ import httptools
 
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 30.0
-CONNECTIONS = 100  # idle ones kept per upstream
+CONNECTIONS = 100  # idle ones kept
 BUFFERED_BYTES = 1 << 20  # of an answer's body read ahead of the proxy
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 Origin = tuple[str, str, int]  # scheme, host, port
@@ -60,8 +60,7 @@ class UpstreamAnswer:
 class _Connection(asyncio.Protocol):
     """One connection to the upstream, one exchange at a time."""
 
-    def __init__(self, origin: Origin, read_seconds: float) -> None:
-        self.origin = origin
+    def __init__(self, read_seconds: float) -> None:
         self.read_seconds = read_seconds
         self.transport: asyncio.Transport | None = None
         self.closed = False
@@ -207,25 +206,35 @@ class _Connection(asyncio.Protocol):
 
 
 class UpstreamClient:
+    """Connections to one upstream: `base` is its URL, a path prefix allowed
+    (`http://localhost:8080/api`), worked out once."""
+
     def __init__(
-        self, connect_seconds: float = CONNECT_SECONDS, read_seconds: float = READ_SECONDS
+        self,
+        base: str,
+        connect_seconds: float = CONNECT_SECONDS,
+        read_seconds: float = READ_SECONDS,
     ) -> None:
+        parts = urlsplit(base)
+        scheme = parts.scheme.lower()
+        self.origin: Origin = (
+            scheme,
+            parts.hostname or "",
+            parts.port or (443 if scheme == "https" else 80),
+        )
+        self.prefix = parts.path.rstrip("/")
         self.connect_seconds = connect_seconds
         self.read_seconds = read_seconds
-        self._idle: dict[Origin, list[_Connection]] = {}
+        self._idle: list[_Connection] = []
         self._tls: ssl.SSLContext | None = None
 
     async def send(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
     ) -> UpstreamAnswer:
-        """Send a request; the answer's body is read as it comes. Raises UpstreamError."""
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        port = parts.port or (443 if scheme == "https" else 80)
-        origin = (scheme, parts.hostname or "", port)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        request = _request_bytes(method, target, headers, body)
-        connection = await self._connection(origin)
+        """Send a request for `target` (a path and query, under the upstream's own path); the
+        answer's body is read as it comes. Raises UpstreamError."""
+        request = _request_bytes(method, self.prefix + target, headers, body)
+        connection = await self._connection()
         headed = False
         try:
             try:
@@ -233,7 +242,7 @@ class UpstreamClient:
             except _Closed:
                 if not connection.reused or method not in IDEMPOTENT:
                     raise
-                connection = await self._connect(origin)  # it went stale in the pool: again
+                connection = await self._connect()  # stale in the pool: again
                 status, answered = await connection.exchange(request, method == "HEAD")
             headed = True
         finally:
@@ -241,17 +250,16 @@ class UpstreamClient:
                 connection.close()
         return UpstreamAnswer(status, answered, connection.body(), connection, self)
 
-    async def _connection(self, origin: Origin) -> _Connection:
-        idle = self._idle.get(origin)
-        while idle:
-            connection = idle.pop()
+    async def _connection(self) -> _Connection:
+        while self._idle:
+            connection = self._idle.pop()
             if not connection.closed:
                 connection.reused = True
                 return connection
-        return await self._connect(origin)
+        return await self._connect()
 
-    async def _connect(self, origin: Origin) -> _Connection:
-        scheme, host, port = origin
+    async def _connect(self) -> _Connection:
+        scheme, host, port = self.origin
         loop = asyncio.get_running_loop()
         tls = None
         if scheme == "https":
@@ -261,7 +269,7 @@ class UpstreamClient:
         try:
             async with asyncio.timeout(self.connect_seconds):
                 _, connection = await loop.create_connection(
-                    lambda: _Connection(origin, self.read_seconds),
+                    lambda: _Connection(self.read_seconds),
                     host,
                     port,
                     ssl=tls,
@@ -276,17 +284,14 @@ class UpstreamClient:
         return connection
 
     def release(self, connection: _Connection) -> None:
-        if connection.reusable():
-            idle = self._idle.setdefault(connection.origin, [])
-            if len(idle) < CONNECTIONS:
-                idle.append(connection)
-                return
-        connection.close()
+        if connection.reusable() and len(self._idle) < CONNECTIONS:
+            self._idle.append(connection)
+        else:
+            connection.close()
 
     async def close(self) -> None:
-        for idle in self._idle.values():
-            for connection in idle:
-                connection.close()
+        for connection in self._idle:
+            connection.close()
         self._idle.clear()
 
 
