@@ -9,6 +9,14 @@ from typing import Any
 from openmock.model import Scenario, Stub
 
 
+def body_field(value: Any) -> dict[str, Any]:
+    """A scenario's body as the admin API and stub files hold it: `body`, or `body_base64`
+    for bytes (JSON and YAML hold no bytes)."""
+    if isinstance(value, bytes):
+        return {"body_base64": base64.b64encode(value).decode("ascii")}
+    return {"body": value}
+
+
 def scenario_json(scenario: Scenario) -> dict[str, Any]:
     described: dict[str, Any] = {
         "id": scenario.id,
@@ -23,11 +31,7 @@ def scenario_json(scenario: Scenario) -> dict[str, Any]:
     if scenario.source == "runtime":  # what the admin API was given, so it can be shown back
         rep = scenario.representations[0] if scenario.representations else None
         if rep is not None and rep.example is not None:
-            value = rep.example.value
-            if isinstance(value, bytes):  # as a stub file has it (JSON holds no bytes)
-                described["body_base64"] = base64.b64encode(value).decode("ascii")
-            else:
-                described["body"] = value
+            described.update(body_field(rep.example.value))
         described["headers"] = {
             h.name: h.example.value for h in scenario.headers if h.example is not None
         }

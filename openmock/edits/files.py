@@ -11,12 +11,12 @@ journal of runtime changes (the admin API, the inspector) is replayed last.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openmock.describe import body_field
 from openmock.edits.apply import Edit, Refused, apply_edit
 from openmock.model import Catalog, MatchRule, Scenario, Stub
 from openmock.schema.index import SchemaIndex
@@ -110,13 +110,6 @@ def export_payloads(catalog: Catalog) -> list[dict[str, Any]]:
             payload["then"] = stub.sequence.then
         payloads.append(payload)
     return payloads
-
-
-def body_field(value: Any) -> dict[str, Any]:
-    """A scenario's body as a stub file holds it: `body`, or `body_base64` for bytes."""
-    if isinstance(value, bytes):
-        return {"body_base64": base64.b64encode(value).decode("ascii")}
-    return {"body": value}
 
 
 def _stub_fields(stub: Stub) -> dict[str, Any]:

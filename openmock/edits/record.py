@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 import yaml
 
-from openmock.edits.files import body_field
+from openmock.describe import body_field
 from openmock.mediatypes import base_type, is_json
 
 # Answer headers not worth keeping: the transfer's, the server's own, cookies (secrets).
