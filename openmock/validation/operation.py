@@ -228,7 +228,7 @@ def _text_body(raw: bytes, compiled: Compiled) -> ParsedBody:
     holds (a client sending `{"a": 1}` as text/plain to an object schema; its violations
     are then pointed into that JSON)."""
     text = raw.decode("utf-8", "replace")
-    if not _errors(compiled, text):
+    if _fits(compiled, text):
         return ParsedBody(text, True)
     try:
         return ParsedBody(orjson.loads(raw), True)
@@ -240,13 +240,21 @@ def _errors(compiled: Compiled, value: Any) -> list[ValidationError]:
     """Every violation, in document order; none when the schema cannot be run (an
     unresolvable reference must not reject requests the spec would accept). The fast check
     answers for valid values; jsonschema is asked only to say what is wrong."""
+    if _fits(compiled, value):
+        return []
     try:
-        if compiled.check(value):
-            return []
         errors = list(compiled.validator.iter_errors(value))
     except SCHEMA_ERRORS:
         return []
     return sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+
+
+def _fits(compiled: Compiled, value: Any) -> bool:
+    """The compiled check's yes or no; yes where the schema cannot be run."""
+    try:
+        return bool(compiled.check(value))
+    except SCHEMA_ERRORS:
+        return True
 
 
 def _path_of(error: ValidationError) -> str:
