@@ -49,6 +49,7 @@ async def run_against(
     test: Callable[[UpstreamClient], Awaitable[None]],
     read: float = 5.0,
     base_path: str = "",
+    connections: int = 100,
 ) -> None:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         script.connections += 1
@@ -73,7 +74,8 @@ async def run_against(
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    client = UpstreamClient(f"http://127.0.0.1:{port}{base_path}", read_seconds=read)
+    url = f"http://127.0.0.1:{port}{base_path}"
+    client = UpstreamClient(url, read_seconds=read, connections=connections)
     try:
         await test(client)
     finally:
@@ -269,3 +271,29 @@ def test_a_request_given_up_on_closes_its_connection() -> None:
         assert script.dropped == 1
 
     asyncio.run(run_against(script, test))
+
+
+def test_connections_are_capped_and_a_request_past_them_waits_for_one() -> None:
+    """Two connections at most: a third request waits until an answer is done with, then
+    goes out on the freed connection; one that waits longer than the read timeout fails."""
+    script = Script([(OK, True)] * 4)
+
+    async def test(client: UpstreamClient) -> None:
+        first = await client.send("GET", "/1", [("host", "upstream")], b"")
+        second = await client.send("GET", "/2", [("host", "upstream")], b"")
+        with pytest.raises(UpstreamError, match="all 2 connections to the upstream stayed busy"):
+            await client.send("GET", "/3", [("host", "upstream")], b"")
+        waiting = asyncio.create_task(fetch(client, "GET", "/4"))
+        await asyncio.sleep(0)
+        assert b"".join([chunk async for chunk in first.body]) == b"ok"
+        first.close()
+        first.close()  # done with twice: the slot is freed once
+        assert await waiting == (200, b"ok")
+        second.close()
+        assert script.connections == 2
+        assert [r.split(b" ")[1] for r in script.requests] == [b"/1", b"/2", b"/4"]
+
+    async def capped() -> None:
+        await run_against(script, test, read=0.3, connections=2)
+
+    asyncio.run(capped())

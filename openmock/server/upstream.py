@@ -14,6 +14,10 @@ Timeouts: `connect_seconds` to connect (and for TLS to shake hands), `read_secon
 two pieces of an answer. A request on a reused connection that the upstream closed before
 answering (it dropped the idle connection as the request left) is sent again on a new one
 once, where its method is idempotent; nothing else is retried.
+
+At most `CONNECTIONS` connections are open to the upstream at once, in use or idle (as
+aiohttp's pool had it): a request past them waits for one to be free, up to `read_seconds`,
+then fails saying so, rather than opening connections without bound under load.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import httptools
 
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 30.0
-CONNECTIONS = 100  # idle ones kept
+CONNECTIONS = 100  # open at once, in use or idle
 BUFFERED_BYTES = 1 << 20  # of an answer's body read ahead of the proxy
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 Origin = tuple[str, str, int]  # scheme, host, port
@@ -51,10 +55,14 @@ class UpstreamAnswer:
     body: AsyncIterator[bytes]
     _connection: _Connection = field(repr=False)
     _client: UpstreamClient = field(repr=False)
+    _released: bool = field(default=False, repr=False)
 
     def close(self) -> None:
-        """Done with the answer: its connection is reused where that is safe, else closed."""
-        self._client.release(self._connection)
+        """Done with the answer: its connection is reused where that is safe, else closed
+        (again: nothing more happens)."""
+        if not self._released:
+            self._released = True
+            self._client.release(self._connection)
 
 
 class _Connection(asyncio.Protocol):
@@ -214,6 +222,7 @@ class UpstreamClient:
         base: str,
         connect_seconds: float = CONNECT_SECONDS,
         read_seconds: float = READ_SECONDS,
+        connections: int = CONNECTIONS,
     ) -> None:
         parts = urlsplit(base)
         scheme = parts.scheme.lower()
@@ -225,7 +234,9 @@ class UpstreamClient:
         self.prefix = parts.path.rstrip("/")
         self.connect_seconds = connect_seconds
         self.read_seconds = read_seconds
+        self.connections = connections
         self._idle: list[_Connection] = []
+        self._slots: asyncio.Semaphore | None = None  # made on the loop that uses it
         self._tls: ssl.SSLContext | None = None
 
     async def send(
@@ -234,9 +245,11 @@ class UpstreamClient:
         """Send a request for `target` (a path and query, under the upstream's own path); the
         answer's body is read as it comes. Raises UpstreamError."""
         request = _request_bytes(method, self.prefix + target, headers, body)
-        connection = await self._connection()
+        await self._take_slot()
+        connection: _Connection | None = None
         headed = False
         try:
+            connection = await self._connection()
             try:
                 status, answered = await connection.exchange(request, method == "HEAD")
             except _Closed:
@@ -247,8 +260,26 @@ class UpstreamClient:
             headed = True
         finally:
             if not headed:  # an error, a timeout, or the client gone (cancelled): not kept
-                connection.close()
+                if connection is not None:
+                    connection.close()
+                self._free_slot()
         return UpstreamAnswer(status, answered, connection.body(), connection, self)
+
+    async def _take_slot(self) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.connections)
+        try:
+            async with asyncio.timeout(self.read_seconds):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise UpstreamError(
+                f"all {self.connections} connections to the upstream stayed busy for "
+                f"{self.read_seconds:g} s"
+            ) from None
+
+    def _free_slot(self) -> None:
+        assert self._slots is not None
+        self._slots.release()
 
     async def _connection(self) -> _Connection:
         while self._idle:
@@ -284,10 +315,11 @@ class UpstreamClient:
         return connection
 
     def release(self, connection: _Connection) -> None:
-        if connection.reusable() and len(self._idle) < CONNECTIONS:
-            self._idle.append(connection)
+        if connection.reusable():
+            self._idle.append(connection)  # within the cap: it held a slot until now
         else:
             connection.close()
+        self._free_slot()
 
     async def close(self) -> None:
         for connection in self._idle:
