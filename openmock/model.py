@@ -259,7 +259,6 @@ class Catalog:
     stubs: tuple[Stub, ...]
     base_paths: tuple[str, ...] = ()
     problems: tuple[SpecProblem, ...] = field(default=())  # import-time warnings
-    ignored: tuple[str, ...] = ()  # what the spec has that is not served, and why
     mounts: tuple[Mount, ...] = ()  # several specs in one server: each one's prefix
     webhooks: tuple[Callback, ...] = ()  # a 3.1 document's webhooks, fired from the admin API
 

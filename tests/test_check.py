@@ -72,6 +72,35 @@ def test_a_clean_spec_passes_and_strict_counts_warnings(make_spec: SpecMaker) ->
     assert _run(str(hooked), "--strict").returncode == 1
 
 
+def test_a_method_in_upper_case_is_reported_at_its_line(make_spec: SpecMaker) -> None:
+    ok = {"responses": {"204": {"description": "x"}}}
+    spec = make_spec(paths={"/a": {"get": ok}, "/b": {"POST": ok}})
+    done = _run(str(spec))
+    assert "'POST' under path /b is not served: OpenAPI's method names are lower case" in (
+        done.stdout
+    )
+    assert f"{spec}:" in done.stdout and "Write it as 'post:'." in done.stdout
+    assert done.returncode == 1  # the OpenAPI schema check says so too, as an error
+
+
+@pytest.mark.parametrize("item", [None, "hello", [1, 2], {"parameters": None}])
+def test_a_malformed_path_item_is_reported_not_a_traceback(
+    make_spec: SpecMaker, item: object
+) -> None:
+    """openapi-spec-validator fails inside on these (KeyError, AssertionError): the problems
+    found before are kept, the stop is said, and the rest of the spec is served."""
+    ok = {"responses": {"204": {"description": "x"}}}
+    spec = make_spec(paths={"/a": {"get": ok}, "/e": item})
+    done = _run(str(spec))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "the OpenAPI schema check stopped early" in done.stdout
+    assert "(at /paths/~1e" in done.stdout  # the schema error found before the stop
+    served = subprocess.run(
+        [*CLI, "import", str(spec), "--json"], capture_output=True, text=True, check=True
+    )
+    assert [s["path"] for s in json.loads(served.stdout)["stubs"]] == ["/a"]
+
+
 def test_an_invalid_document_is_reported_not_raised(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     done = _run(str(missing))

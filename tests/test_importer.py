@@ -151,6 +151,35 @@ def test_admin_prefix_is_reserved(make_spec: SpecMaker, cache_dir: Path) -> None
     assert "reserves" in catalog.problems[0].message
 
 
+def test_what_is_written_so_it_is_not_served_is_a_located_problem(
+    make_spec: SpecMaker, cache_dir: Path
+) -> None:
+    """A path without its '/', a method in upper case, a method OpenAPI 3.1 lacks and an empty
+    path item were skipped without a word; each is a problem with its pointer now, while
+    extensions and a path item's own fields stay quiet."""
+    ok = op({"200": json_response(schema=PET)})
+    paths = {
+        "pets": {"get": ok},
+        "/owners": {"GET": ok, "query": ok, "x-note": 1, "summary": "s", "parameters": []},
+        "/empty": None,
+        "/orders": {"get": None, "post": ok},
+        "/fine": {"get": ok},
+        "x-internal": {"get": ok},
+    }
+    catalog = catalog_of(make_spec, cache_dir, paths)
+    assert [(s.method, s.path) for s in catalog.stubs] == [("POST", "/orders"), ("GET", "/fine")]
+    said = {p.pointer: p.message for p in catalog.problems if "is not served" in p.message}
+    assert said == {
+        "/paths/pets": "paths key 'pets' is not served: a path must start with '/'",
+        "/paths/~1owners/GET": "'GET' under path /owners is not served: OpenAPI's method "
+        "names are lower case",
+        "/paths/~1owners/query": "'query' under path /owners is not served: it is not a method "
+        "a path item has (get, put, post, delete, options, head, patch, trace)",
+        "/paths/~1empty": "path /empty is not served: its path item is empty, not an object",
+        "/paths/~1orders/get": "GET /orders is not served: the operation is empty, not an object",
+    }
+
+
 def test_fragment_paths_are_warned_unreachable(make_spec: SpecMaker, cache_dir: Path) -> None:
     paths = {
         "/cookies": {"get": op({"200": json_response(schema=PET)}, operationId="plain")},

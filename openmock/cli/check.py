@@ -4,8 +4,8 @@ Loads and imports as `from-spec` does, then looks further: examples that break t
 schema (response bodies, request bodies, parameters; with the JSON pointer and line of the
 example and the validator's message), response schemas no value can satisfy, operations that
 could not be imported. Errors are what makes a mock answer wrongly or not at all; warnings
-(renamed duplicate operationIds, unreachable routes, security a mock cannot check, ignored
-webhooks) are worth knowing.
+(renamed duplicate operationIds, unreachable routes, security a mock cannot check, paths
+and methods not served because of how they are written) are worth knowing.
 """
 
 from __future__ import annotations
@@ -99,10 +99,6 @@ def check_spec(path: str | Path, cache_dir: Path | None = None) -> Report:
         report.findings.append(
             _from_problem(problem, "error" if failed else "warning", "import" if failed else "spec")
         )
-    report.findings += [
-        Finding("warning", "spec", f"not served: {note}", str(spec.path))
-        for note in catalog.ignored
-    ]
     report.findings += _examples(catalog, index)
     report.findings += _unsatisfiable(catalog, index)
     return _with_lines(report, catalog)

@@ -117,8 +117,6 @@ def import_command(spec: str, as_json: bool, strict: bool, lenient: bool) -> Non
         click.echo(json.dumps(payload, indent=2))
     else:
         click.echo(table(catalog, None))
-        for note in catalog.ignored:
-            click.echo(f"not served: {note}")
         click.echo("with --stateful:")
         for line in resource_lines(resources):
             click.echo(f"  {line}")

@@ -60,7 +60,6 @@ def catalog_json(catalog: Catalog) -> dict[str, Any]:
         "base_paths": list(catalog.base_paths),
         "stubs": [stub_json(stub) for stub in catalog.stubs],
         "problems": [p.render() for p in (*catalog.spec.warnings, *catalog.problems)],
-        "ignored": list(catalog.ignored),
     }
 
 
@@ -93,7 +92,6 @@ def startup_lines(
             f"restored {restored} runtime change(s) from {log_db} (kept beside the call log; "
             f"POST {url}{ADMIN_PREFIX}/reset drops them)"
         )
-    lines += [f"not served: {note}" for note in catalog.ignored]
     if catalog.base_paths:
         lines.append(f"paths answer with or without the base path {catalog.base_paths[0]}")
     if resources is not None:

@@ -104,7 +104,6 @@ def build_mounted_catalog(requests: list[MountRequest]) -> tuple[Catalog, Schema
     seen: dict[tuple[str, str], tuple[str, str]] = {}  # route -> (spec name, template)
     ids: set[str] = set()
     problems: list[SpecProblem] = []
-    ignored: list[str] = []
     clashes: list[SpecProblem] = []
     for request, spec, prefix in specs:
         if prefix == ADMIN_PREFIX or prefix.startswith(ADMIN_PREFIX + "/"):
@@ -112,7 +111,6 @@ def build_mounted_catalog(requests: list[MountRequest]) -> tuple[Catalog, Schema
             raise SpecError.single(message, str(spec.path), hint="choose another prefix")
         catalog = build_catalog(spec, index)
         problems.extend(catalog.problems)
-        ignored.extend(f"{request.name}: {note}" for note in catalog.ignored)
         for stub in catalog.stubs:
             path = prefix + stub.path if stub.path != "/" or not prefix else prefix
             key = route_key(stub.method, path)
@@ -137,7 +135,7 @@ def build_mounted_catalog(requests: list[MountRequest]) -> tuple[Catalog, Schema
     first = specs[0][1]
     merged = replace(first, document=combined, warnings=tuple(problems))
     mounts = tuple(Mount(r.name, prefix, s.path, _files(s)) for r, s, prefix in specs)
-    catalog = Catalog(merged, tuple(stubs), (), tuple(problems), tuple(ignored), mounts)
+    catalog = Catalog(merged, tuple(stubs), (), tuple(problems), mounts)
     return catalog, index
 
 

@@ -208,12 +208,12 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
     document = spec.document
     stubs: list[Stub] = []
     problems: list[SpecProblem] = []
-    ignored: list[str] = []
     used_ids: set[str] = set()
     said: set[str] = set()  # a scheme nobody can check is said once, not per operation
     file = str(spec.path)
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(path, str) or not path.startswith("/"):
+            problems.extend(_not_a_path(path, file))
             continue
         item_pointer = "/paths/" + escape_pointer_token(path)
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
@@ -236,11 +236,32 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
             )
             continue
         if not isinstance(item, dict):
+            problems.append(
+                SpecProblem(
+                    f"path {path} is not served: its path item is {_kind(item)}, not an object",
+                    file,
+                    item_pointer,
+                    None,
+                    "Give the path its operations (get:, post:...) or remove it.",
+                )
+            )
             continue
+        problems.extend(_unknown_methods(path, item, file, item_pointer))
         shared = list(item.get("parameters") or [])
         for method in HTTP_METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
+                if method in item:
+                    problems.append(
+                        SpecProblem(
+                            f"{method.upper()} {path} is not served: the operation is "
+                            f"{_kind(op)}, not an object",
+                            file,
+                            f"{item_pointer}/{method}",
+                            None,
+                            "Give it its responses, or remove it.",
+                        )
+                    )
                 continue
             upper = method.upper()
             pointer = f"{item_pointer}/{method}"
@@ -286,6 +307,54 @@ def build_catalog(spec: Spec, index: SchemaIndex | None = None) -> Catalog:
     except (UnresolvedRef, ValueError) as exc:
         problems.append(SpecProblem(f"the webhooks cannot be read: {exc}", file, "/webhooks"))
         hooks = ()
-    return Catalog(
-        spec, tuple(stubs), base_paths(document), tuple(problems), tuple(ignored), (), hooks
-    )
+    return Catalog(spec, tuple(stubs), base_paths(document), tuple(problems), (), hooks)
+
+
+PATH_ITEM_FIELDS = frozenset({"$ref", "summary", "description", "servers", "parameters"})
+
+
+def _not_a_path(path: object, file: str) -> list[SpecProblem]:
+    """A key of `paths` that is no path (extensions, `x-...`, excepted): nothing under it is
+    served, which the user should hear about rather than find out."""
+    if isinstance(path, str) and path.startswith("x-"):
+        return []
+    return [
+        SpecProblem(
+            f"paths key {path!r} is not served: a path must start with '/'",
+            file,
+            "/paths/" + escape_pointer_token(str(path)),
+            None,
+            f"Write it as '/{str(path).lstrip('/')}'.",
+        )
+    ]
+
+
+def _unknown_methods(path: str, item: dict[str, Any], file: str, pointer: str) -> list[SpecProblem]:
+    """Keys of a path item that look like operations but are not read as any: a method in
+    the wrong case (`GET:`), or one OpenAPI 3.1 does not have (`query:`, `connect:`)."""
+    found = []
+    for key in item:
+        if not isinstance(key, str) or key in HTTP_METHODS or key in PATH_ITEM_FIELDS:
+            continue
+        if key.startswith("x-"):
+            continue
+        if key.lower() in HTTP_METHODS:
+            why, hint = "OpenAPI's method names are lower case", f"Write it as '{key.lower()}:'."
+        else:
+            why = "it is not a method a path item has (get, put, post, delete, options, head, "
+            why += "patch, trace)"
+            hint = "Remove it, or move it under an x- extension."
+        found.append(
+            SpecProblem(
+                f"'{key}' under path {path} is not served: {why}",
+                file,
+                f"{pointer}/{escape_pointer_token(key)}",
+                None,
+                hint,
+            )
+        )
+    return found
+
+
+def _kind(value: object) -> str:
+    return "empty" if value is None else f"a {type(value).__name__}"

@@ -107,6 +107,11 @@ def _from_cache(entry: dict[str, Any], bundle: Bundle) -> SpecProblem:
     return SpecProblem(**entry)
 
 
+# What openapi-spec-validator raises from inside on a malformed document (tried: an empty path
+# item, a string or list as one, empty `responses:` or `parameters:`, a null parameter).
+VALIDATOR_CRASHES = (KeyError, TypeError, AttributeError, AssertionError, IndexError)
+
+
 def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
     validator = _validator_class(kind)(bundle.root)
     problems: list[SpecProblem] = []
@@ -141,6 +146,20 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
                 "the spec validator ran out of stack (the document is too deeply nested)",
                 str(bundle.root_file.path),
                 hint="Leave out --strict to skip the strict check.",
+            )
+        )
+    except VALIDATOR_CRASHES as exc:
+        # openapi-spec-validator walks the document assuming the shapes its schema asks for:
+        # an empty path item (`/pets:` and nothing), a string where an object belongs, or
+        # `responses:` left empty make it fail inside, before it says what is wrong.
+        problems.append(
+            SpecProblem(
+                "the OpenAPI schema check stopped early: part of the document is not the shape "
+                f"OpenAPI gives it ({type(exc).__name__} {exc} in the validator)",
+                str(bundle.root_file.path),
+                hint="Fix the problems listed with it (a path item, operation, parameter or "
+                "responses left empty, or a string or list where an object belongs), then check "
+                "again: what lies past the stop has not been checked.",
             )
         )
     return problems
