@@ -196,6 +196,25 @@ def test_missing_local_ref_is_an_error(make_spec: SpecMaker, cache_dir: Path) ->
     assert "#/components/schemas/Nope" in message
 
 
+def test_a_ref_that_is_no_string_is_located_and_a_property_named_ref_is_kept(
+    make_spec: SpecMaker, cache_dir: Path
+) -> None:
+    """`$ref: true` reached jsonschema, which failed inside on every request (a 500); it is a
+    problem with its pointer, served as an unresolved reference. A property called `$ref`
+    (SCIM has them) is a name, not a reference."""
+    body = {"type": "object", "properties": {"$ref": {"type": "string"}, "n": {"$ref": 7}}}
+    spec = load_spec(make_spec(paths=get_json("/pets", body)), cache_dir=cache_dir, lenient=True)
+    said = [p for p in spec.warnings if "$ref must be a string" in p.message]
+    pointer = "/paths/~1pets/get/responses/200/content/application~1json/schema/properties/n/$ref"
+    assert [(p.pointer, p.message.split(";")[0]) for p in said] == [
+        (pointer, "$ref must be a string (a URI reference), not 7")
+    ]
+    schema = spec.document["paths"]["/pets"]["get"]["responses"]["200"]["content"]
+    properties = schema["application/json"]["schema"]["properties"]
+    assert properties["$ref"] == {"type": "string"}
+    assert properties["n"] == {"x-openmock-unresolved-ref": "7"}
+
+
 def test_recursive_schema_is_kept_finite(make_spec: SpecMaker, cache_dir: Path) -> None:
     components = {
         "schemas": {

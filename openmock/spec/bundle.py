@@ -187,7 +187,7 @@ class _Bundler:
             if isinstance(node, list):
                 for i, child in enumerate(node):
                     item, src, ptr = self._follow(
-                        child, source, f"{pointer}/{i}", not in_schema, stack
+                        child, source, f"{pointer}/{i}", not in_schema, stack, False
                     )
                     node[i] = item
                     stack.append((item, src, ptr, False, in_schema))
@@ -206,8 +206,9 @@ class _Bundler:
                 child_schema = in_schema or (
                     key in _SCHEMA_KEYS if not named else pointer.endswith(_SCHEMA_MAP_SUFFIXES)
                 )
-                inline = not child_schema or (not named and key in _NAMED_MAPS)
-                item, src, ptr = self._follow(child, source, child_pointer, inline, stack)
+                names = not named and key in _NAMED_MAPS  # `$ref` there is a name, not a reference
+                inline = not child_schema or names
+                item, src, ptr = self._follow(child, source, child_pointer, inline, stack, names)
                 node[key] = item
                 stack.append((item, src, ptr, key in _NAMED_MAPS, child_schema))
 
@@ -218,16 +219,29 @@ class _Bundler:
         pointer: str,
         inline: bool,
         stack: list[tuple[Any, SourceFile, str, bool, bool]],
+        names: bool,
     ) -> tuple[Any, SourceFile, str]:
         """Rewrite a reference object; return (what stands in its place, its file, pointer).
 
         Chains of references are followed. A reference to a scalar (a Markdown description)
-        is replaced by the scalar.
+        is replaced by the scalar. `names`: `child` maps names to objects (`properties`), so a
+        `$ref` key in it is a name.
         """
         for _ in range(100):
             if not isinstance(child, dict) or id(child) in self.rewritten:
                 break
             ref = child.get("$ref")
+            if ref is not None and not isinstance(ref, str) and not names:
+                self._problem(
+                    f"$ref must be a string (a URI reference), not {ref!r}; what it stands for "
+                    "is served as an unresolved reference",
+                    source,
+                    pointer + "/$ref",
+                    "Write the reference as a string: $ref: '#/components/schemas/Pet'.",
+                )
+                del child["$ref"]
+                child["x-openmock-unresolved-ref"] = repr(ref)
+                break
             if not isinstance(ref, str):
                 break
             result = self._rewrite(ref, source, pointer + "/$ref")
