@@ -156,3 +156,39 @@ def test_an_unresolved_reference_raises_like_jsonschema() -> None:
 def test_the_fast_paths_answer_as_jsonschema_does(schema: dict[str, Any], value: Any) -> None:
     index = SchemaIndex({})
     assert index.checker(schema)(value) == index.validator(schema).is_valid(value)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "said"),
+    [
+        ("anyOf", [5], "5 is not of type 'object', 'boolean'"),
+        ("properties", [], "[] is not of type 'object'"),
+        ("enum", None, "None is not of type 'array'"),
+        ("if", 5, "5 is not of type 'object', 'boolean'"),
+        ("unevaluatedProperties", "x", "'x' is not of type 'object', 'boolean'"),
+    ],
+)
+def test_a_schema_that_is_no_json_schema_is_malformed_not_a_crash(
+    keyword: str, value: Any, said: str
+) -> None:
+    """Served specs may hold such schemas; the compiled checks and jsonschema failed inside
+    (AttributeError, TypeError, then an AssertionError from a half-compiled cell). It is a
+    MalformedSchema naming the schema, every time, and one of SCHEMA_ERRORS."""
+    from openmock.schema.index import SCHEMA_ERRORS
+    from openmock.schema.malformed import MalformedSchema
+
+    bad = {"type": "object", keyword: value}
+    document = {
+        "components": {"schemas": {"Bad": bad, "Uses": {"$ref": "#/components/schemas/Bad"}}}
+    }
+    index = SchemaIndex(document)
+    uses = document["components"]["schemas"]["Uses"]
+    assert MalformedSchema in SCHEMA_ERRORS
+    for _ in range(2):  # the second time too (no half-compiled cell left behind)
+        with pytest.raises(MalformedSchema) as raised:
+            index.checker(uses, "response")({"a": 1})
+        assert str(raised.value).startswith("the schema at #/components/schemas/Bad")
+        assert said in str(raised.value)
+        assert index.is_valid(uses, {"a": 1}, "response") is False
+        with pytest.raises(MalformedSchema):
+            list(index.validator(bad).iter_errors({"a": 1}))

@@ -77,6 +77,9 @@ class Compiler:
             gen = self._build(schema, name)
         except UnresolvedRef as exc:
             gen = fail(f"the schema has an unresolved $ref {exc}")
+        except BaseException:  # (RegexUnsupported...): no half-built entry for the next caller
+            del self._cache[key]
+            raise
         if isinstance(schema, dict) and "$ref" not in schema:
             gen = self._hinted(gen, schema)
         cell.append(gen)

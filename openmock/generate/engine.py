@@ -106,7 +106,10 @@ class GenerationEngine:
             gen = self._compilers[direction].compile(schema)
         except RegexUnsupported as exc:
             raise GenerationError(str(exc)) from None
-        check = self.index.checker(schema, direction)
+        try:
+            check = self.index.checker(schema, direction)
+        except SCHEMA_ERRORS as exc:  # e.g. a schema that is no JSON Schema
+            raise GenerationError(f"the schema cannot be checked: {exc}") from None
         problem = "no draw succeeded"
         for attempt in range(ATTEMPTS):
             draw = Draw(random.Random(derive_seed(base, key, attempt)))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 from jsonschema._utils import equal, uniq
 
+from openmock.schema.malformed import CRASHES, malformed_schema
 from openmock.schema.pointers import UnresolvedRef
 
 if TYPE_CHECKING:
@@ -110,9 +111,31 @@ class CheckCompiler:
         self.index = index
         self.direction = direction
         self._cells: dict[int, tuple[Any, list[Check | None]]] = {}
+        self._roots: dict[int, tuple[Any, Check]] = {}  # the guarded checks handed out
         self._formats = index.format_checker
 
     def compile(self, schema: Any) -> Check:
+        """The check of `schema`; it raises MalformedSchema, naming the part that is no JSON
+        Schema, where the compiled checks or jsonschema would fail inside (malformed.py)."""
+        known = self._roots.get(id(schema))
+        if known is not None and known[0] is schema:
+            return known[1]
+        index = self.index
+        try:
+            inner = self._compile(schema)
+        except CRASHES as exc:
+            raise malformed_schema(index, schema) or exc from None
+
+        def check(value: Any) -> bool:
+            try:
+                return inner(value)
+            except CRASHES as exc:
+                raise malformed_schema(index, schema) or exc from None
+
+        self._roots[id(schema)] = (schema, check)
+        return check
+
+    def _compile(self, schema: Any) -> Check:
         known = self._cells.get(id(schema))
         if known is not None and known[0] is schema:
             filled = known[1]
@@ -127,13 +150,16 @@ class CheckCompiler:
             return later
         cell: list[Check | None] = [None]
         self._cells[id(schema)] = (schema, cell)
-        check = self._build(schema)
+        try:
+            check = self._build(schema)
+        except BaseException:  # no half-compiled cell for the next caller
+            del self._cells[id(schema)]
+            raise
         cell[0] = check
         return check
 
     def _delegate(self, schema: Any) -> Check:
-        validator = self.index.validator(schema, self.direction)
-        return lambda value: bool(validator.is_valid(value))
+        return self.index.validator(schema, self.direction).validator.is_valid  # type: ignore[no-any-return]
 
     def _build(self, schema: Any) -> Check:
         if schema is True or schema == {}:
@@ -159,7 +185,7 @@ class CheckCompiler:
                 target = self.index.lookup(schema["$ref"])
             except UnresolvedRef:  # jsonschema raises its own for it, and callers handle that
                 return self._delegate(schema)
-            generic.append(self.compile(target))
+            generic.append(self._compile(target))
         types = schema.get("type")
         if types is not None:
             names = [types] if isinstance(types, str) else list(types)
@@ -179,10 +205,10 @@ class CheckCompiler:
             generic.append(lambda v: formats.conforms(v, fmt))
         for key in ("allOf", "anyOf", "oneOf"):
             if key in schema:
-                branches = [self.compile(branch) for branch in schema[key]]
+                branches = [self._compile(branch) for branch in schema[key]]
                 generic.append(_combinator(key, branches))
         if "not" in schema:
-            negated = self.compile(schema["not"])
+            negated = self._compile(schema["not"])
             generic.append(lambda v: not negated(v))
         if "if" in schema:
             generic.append(self._conditional(schema))
@@ -219,9 +245,9 @@ class CheckCompiler:
         return check
 
     def _conditional(self, schema: dict[str, Any]) -> Check:
-        condition = self.compile(schema["if"])
-        then = self.compile(schema.get("then", True))
-        otherwise = self.compile(schema.get("else", True))
+        condition = self._compile(schema["if"])
+        then = self._compile(schema.get("then", True))
+        otherwise = self._compile(schema.get("else", True))
         return lambda v: then(v) if condition(v) else otherwise(v)
 
     def _strings(self, schema: dict[str, Any]) -> list[Check]:
@@ -245,13 +271,13 @@ class CheckCompiler:
 
     def _arrays(self, schema: dict[str, Any]) -> list[Check]:
         found: list[Check] = []
-        prefix = [self.compile(s) for s in schema.get("prefixItems", [])]
+        prefix = [self._compile(s) for s in schema.get("prefixItems", [])]
         if prefix:
             found.append(lambda v: all(c(item) for c, item in zip(prefix, v, strict=False)))
         if "items" in schema:
             if not isinstance(schema["items"], dict | bool):
                 raise TypeError("items")  # draft 4's tuple form: jsonschema decides
-            items = self.compile(schema["items"])
+            items = self._compile(schema["items"])
             start = len(prefix)
             if start:
                 found.append(lambda v: all(items(item) for item in v[start:]))
@@ -261,7 +287,7 @@ class CheckCompiler:
         if schema.get("uniqueItems") is True:
             found.append(uniq)
         if "contains" in schema:
-            contains = self.compile(schema["contains"])
+            contains = self._compile(schema["contains"])
             low = int(schema.get("minContains", 1))
             most = schema.get("maxContains")
             ceiling = None if most is None else int(most)
@@ -275,7 +301,9 @@ class CheckCompiler:
 
     def _objects(self, schema: dict[str, Any]) -> list[Check]:
         found: list[Check] = []
-        properties = {name: self.compile(sub) for name, sub in schema.get("properties", {}).items()}
+        properties = {
+            name: self._compile(sub) for name, sub in schema.get("properties", {}).items()
+        }
         if properties:
             found.append(_properties_check(properties))
         required = schema.get("required")
@@ -286,7 +314,7 @@ class CheckCompiler:
             if names:
                 found.append(_has_all(names))
         patterns = [
-            (re.compile(p).search, self.compile(sub))
+            (re.compile(p).search, self._compile(sub))
             for p, sub in schema.get("patternProperties", {}).items()
         ]
         if patterns:
@@ -296,13 +324,13 @@ class CheckCompiler:
         if "additionalProperties" in schema:
             found.append(self._additional(schema, properties))
         if "propertyNames" in schema:
-            names_check = self.compile(schema["propertyNames"])
+            names_check = self._compile(schema["propertyNames"])
             found.append(lambda v: all(names_check(key) for key in v))
         found.extend(_sizes(schema, "minProperties", "maxProperties"))
         for name, needed in schema.get("dependentRequired", {}).items():
             found.append(_dependent(name, _has_all(list(needed))))
         for name, sub in schema.get("dependentSchemas", {}).items():
-            found.append(_dependent(name, self.compile(sub)))
+            found.append(_dependent(name, self._compile(sub)))
         return found
 
     def _additional(self, schema: dict[str, Any], properties: dict[str, Check]) -> Check:
@@ -322,7 +350,7 @@ class CheckCompiler:
                 declared = frozenset(properties)
                 return lambda v: v.keys() <= declared
             return lambda v: not extras(v)
-        extra_check = self.compile(extra)
+        extra_check = self._compile(extra)
         if extra_check is _always:
             return _always
         return lambda v: all(extra_check(v[key]) for key in extras(v))

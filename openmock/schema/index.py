@@ -17,6 +17,7 @@ from referencing.jsonschema import DRAFT202012
 
 from openmock.schema.checks import Check, CheckCompiler
 from openmock.schema.formats import format_checker
+from openmock.schema.malformed import GuardedValidator, MalformedSchema
 from openmock.schema.nodes import child_map
 from openmock.schema.pointers import UnresolvedRef as UnresolvedRef
 from openmock.schema.pointers import resolve_pointer
@@ -28,9 +29,10 @@ MAX_REF_HOPS = 64
 # What running a schema from a user's spec may raise, and what callers that must not fail on
 # a bad spec catch (anything else is a bug, for the server's guard): a reference to nowhere
 # (ours, or jsonschema's through `referencing`), a pattern Python's re cannot compile, a type
-# jsonschema does not know, nesting too deep to follow.
+# jsonschema does not know, nesting too deep to follow, a schema that is no JSON Schema.
 SCHEMA_ERRORS: tuple[type[Exception], ...] = (
     UnresolvedRef,
+    MalformedSchema,
     Unresolvable,
     UnknownType,
     re.error,
@@ -46,7 +48,7 @@ class SchemaIndex:
         # The 2020-12 formats (a bare FormatChecker() mixes in draft 3's `time` without an
         # offset) and OpenAPI's own: int32, int64, byte (formats.py).
         self.format_checker = format_checker()
-        self._validators: dict[tuple[int, str], tuple[Any, Draft202012Validator]] = {}
+        self._validators: dict[tuple[int, str], tuple[Any, GuardedValidator]] = {}
         self._compilers: dict[str, CheckCompiler] = {}  # per direction; they cache by schema
         self._pointers: dict[int, str] | None = None
         self._classes = {
@@ -126,8 +128,9 @@ class SchemaIndex:
         except KeyError:
             raise UnresolvedRef(ref) from None
 
-    def validator(self, schema: Any, direction: str = "any") -> Draft202012Validator:
-        """A compiled validator for `schema` (which must stay alive while cached).
+    def validator(self, schema: Any, direction: str = "any") -> GuardedValidator:
+        """A compiled validator for `schema` (which must stay alive while cached); it raises
+        MalformedSchema where the schema is no JSON Schema (malformed.py).
 
         direction: "response", "request" or "any" (see readOnly/writeOnly above)."""
         key = (id(schema), direction)
@@ -140,8 +143,9 @@ class SchemaIndex:
             format_checker=self.format_checker,
             _resolver=self._registry.resolver(base_uri=ROOT_URI),
         )
-        self._validators[key] = (schema, validator)
-        return validator
+        guarded = GuardedValidator(validator, self)
+        self._validators[key] = (schema, guarded)
+        return guarded
 
     def checker(self, schema: Any, direction: str = "any") -> Check:
         """A compiled yes/no check for `schema` (checks.py): jsonschema's answer, faster.
