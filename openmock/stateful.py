@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openmock.answer import Answer, problem_answer
+from openmock.generate import GenerationError
 from openmock.matching import Controls, Selection, error_scenario
 from openmock.mediatypes import base_type
 from openmock.model import Scenario, Stub
@@ -78,6 +79,8 @@ def state_answer(
         outcome = keeper.crud.apply(resource, role, call)
     except StoreFull:
         return problem_answer(insufficient_storage(resource.name), stub.id, reason="state: full")
+    except GenerationError as exc:  # seeding, or a created item's server-set fields
+        return Stateless(f"no value fits the {resource.name} schema: {exc}")
     if outcome.kind == "invalid":
         return Stateless(outcome.reason.removeprefix("state: "))
     if outcome.kind == "not-found":
@@ -90,7 +93,10 @@ def state_answer(
     fixed: dict[str, str] = {}
     value: Any = outcome.item
     if outcome.kind == "list":
-        value, fixed = _listed(keeper, resource, scenario, outcome, request_path, gen)
+        try:
+            value, fixed = _listed(keeper, resource, scenario, outcome, request_path, gen)
+        except GenerationError as exc:  # the envelope's other fields
+            return Stateless(f"no list envelope fits the {resource.name} schema: {exc}")
     if outcome.location is not None:
         fixed["location"] = outcome.location
     trusted = keeper.known_valid(resource, listed=outcome.kind == "list")

@@ -393,6 +393,34 @@ def test_a_get_of_an_unknown_id_with_no_documented_404(
         assert "documents no 404" in missing.headers["x-openmock-warning"]
 
 
+def test_a_resource_no_value_fits_is_served_stateless_with_a_warning(
+    make_spec: SpecMaker, cache_dir: Path
+) -> None:
+    """A schema whose `enum` contradicts its `type`: no seed item can be made (that raised
+    out of the store: a 500 internal error); the stateless answer is served, saying why."""
+    ref = {"$ref": "#/components/schemas/Thing"}
+    thing = {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string", "enum": [5]}},
+    }
+    thing_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    listed = _json({"type": "array", "items": ref})
+    spec = make_spec(
+        paths={
+            "/things": {"get": {"responses": listed}},
+            "/things/{id}": {"get": {"parameters": [thing_id], "responses": _json(ref)}},
+        },
+        components={"schemas": {"Thing": thing}},
+    )
+    app = create_app(spec, stateful=True, cache_dir=cache_dir)
+    with running_server(app) as url:
+        for path in ("/things", "/things/1"):
+            answer = httpx.get(f"{url}{path}")
+            assert answer.headers.get("x-openmock-reason") != "internal-error", answer.text
+            assert "no value fits the things schema" in answer.headers["x-openmock-warning"]
+
+
 # --- what stays as it was ---------------------------------------------------------------------
 
 
