@@ -101,6 +101,19 @@ def test_a_malformed_path_item_is_reported_not_a_traceback(
     assert [s["path"] for s in json.loads(served.stdout)["stubs"]] == ["/a"]
 
 
+def test_a_default_of_an_unknown_type_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    """The Redocly museum with `type: x` for its page size (which has a default):
+    openapi-spec-validator checks the default, and jsonschema raises UnknownType inside."""
+    text = (CORPUS / "redocly-museum" / "openapi.yaml").read_text()
+    size = "      schema:\n        type: integer\n        default: 10\n"
+    assert size in text
+    spec = tmp_path / "museum.yaml"
+    spec.write_text(text.replace(size, size.replace("integer", "x")))
+    done = _run(str(spec))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "stopped early" in done.stdout and "(UnknownType Unknown type 'x' for" in done.stdout
+
+
 def test_an_invalid_document_is_reported_not_raised(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     done = _run(str(missing))

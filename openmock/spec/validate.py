@@ -15,6 +15,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from jsonschema.exceptions import UnknownType
+
 from openmock.schema.pointers import escape_pointer_token, pointer_from_parts, resolve_pointer
 from openmock.spec.bundle import Bundle
 from openmock.spec.errors import SpecProblem
@@ -108,8 +110,9 @@ def _from_cache(entry: dict[str, Any], bundle: Bundle) -> SpecProblem:
 
 
 # What openapi-spec-validator raises from inside on a malformed document (tried: an empty path
-# item, a string or list as one, empty `responses:` or `parameters:`, a null parameter).
-VALIDATOR_CRASHES = (KeyError, TypeError, AttributeError, AssertionError, IndexError)
+# item, a string or list as one, empty `responses:` or `parameters:`, a null parameter, a
+# parameter's `type: x` with a default, which jsonschema cannot check: UnknownType).
+VALIDATOR_CRASHES = (KeyError, TypeError, AttributeError, AssertionError, IndexError, UnknownType)
 
 
 def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
@@ -155,7 +158,7 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
         problems.append(
             SpecProblem(
                 "the OpenAPI schema check stopped early: part of the document is not the shape "
-                f"OpenAPI gives it ({type(exc).__name__} {exc} in the validator)",
+                f"OpenAPI gives it ({type(exc).__name__} {_first_line(exc)} in the validator)",
                 str(bundle.root_file.path),
                 hint="Fix the problems listed with it (a path item, operation, parameter or "
                 "responses left empty, or a string or list where an object belongs), then check "
@@ -218,3 +221,8 @@ def _short_message(error: Any) -> str:
     if len(message) > 300:
         message = message[:297] + "..."
     return message
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].rstrip(":") if text else ""
