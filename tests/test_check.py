@@ -112,6 +112,21 @@ def test_a_default_of_an_unknown_type_is_reported_not_a_traceback(tmp_path: Path
     done = _run(str(spec))
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "stopped early" in done.stdout and "(UnknownType Unknown type 'x' for" in done.stdout
+    assert "(at /components/parameters/PaginationLimit/schema/type)" in done.stdout
+
+
+def test_a_schema_checked_on_its_own_is_located_in_the_document(make_spec: SpecMaker) -> None:
+    """3.1's validator checks a Schema Object by itself, so its errors' paths start at that
+    schema (`/type`, which was printed as is, at line 1): the place is found by its path's
+    end and its value."""
+    limit = {"name": "limit", "in": "query", "schema": {"type": "x"}}
+    spec = make_spec(
+        version="3.1.0",
+        paths={"/a": {"get": {"parameters": [limit], "responses": {"204": {"description": "x"}}}}},
+    )
+    done = _run(str(spec))
+    assert f"{spec}:1:" not in done.stdout
+    assert "(at /paths/~1a/get/parameters/0/schema/type)" in done.stdout, done.stdout
 
 
 def test_an_invalid_document_is_reported_not_raised(tmp_path: Path) -> None:

@@ -47,8 +47,9 @@ def _validator_class(kind: str) -> Any:
 def _cache_key(bundle: Bundle, kind: str) -> str:
     digest = hashlib.sha256()
     # format=2: file names stored relative to the root document's folder; format=3: with
-    # the format checkers (uri, hostname...) that change what a document's defaults may hold.
-    digest.update(f"format=3;osv={version('openapi-spec-validator')};kind={kind}".encode())
+    # the format checkers (uri, hostname...) that change what a document's defaults may hold;
+    # format=4: the validator's inside failures said, Schema Objects' errors located.
+    digest.update(f"format=4;osv={version('openapi-spec-validator')};kind={kind}".encode())
     for source in [bundle.root_file, *bundle.files.values()]:
         digest.update(b"\0" + str(source.key).encode() + b"\0" + source.text.encode())
     return digest.hexdigest()
@@ -122,11 +123,13 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
     # One per file: composing a large YAML text for its lines takes a second or more, and a
     # document may have MAX_PROBLEMS problems (OpenAI's did: 200 composes, minutes).
     locators: dict[str, Locator] = {}
+    places = _Places(bundle.root)
     try:
         errors = validator.iter_errors()
         for error in errors:
             message = _short_message(error)
-            pointer = _pointer_of(bundle.root, error, {p for p, m in seen if m == message})
+            taken = {p for p, m in seen if m == message}
+            pointer = _pointer_of(bundle.root, error, taken, places)
             if (pointer, message) in seen:
                 continue
             seen.add((pointer, message))
@@ -168,7 +171,7 @@ def _run_validator(bundle: Bundle, kind: str) -> list[SpecProblem]:
     return problems
 
 
-def _pointer_of(root: Any, error: Any, taken: set[str]) -> str:
+def _pointer_of(root: Any, error: Any, taken: set[str], places: _Places) -> str:
     """Where in the document an error is. The validator checks each `default` against its
     schema as a value of its own, so such an error's path starts inside the default, not at
     the document's root: then the default is the first one not yet reported that holds the
@@ -194,7 +197,45 @@ def _pointer_of(root: Any, error: Any, taken: set[str]) -> str:
                 return candidate
         except KeyError:
             continue
-    return pointer
+    # A Schema Object checked on its own (3.1's dialect): the path starts at that schema.
+    return places.ending_in(parts, instance, taken) or pointer
+
+
+class _Places:
+    """Where each key's values sit in the document, indexed on first use (one walk, only
+    when an error's path does not lead from the root)."""
+
+    def __init__(self, root: Any) -> None:
+        self._root = root
+        self._by_key: dict[str, list[tuple[str, Any]]] | None = None
+
+    def ending_in(self, parts: list[Any], instance: Any, taken: set[str]) -> str | None:
+        """The first pointer, in document order, that ends with `parts` and holds `instance`."""
+        if not parts or isinstance(parts[-1], int):
+            return None
+        if self._by_key is None:
+            self._by_key = {}
+            self._index(self._root, "")
+        inner = pointer_from_parts(parts)
+        for pointer, value in self._by_key.get(str(parts[-1]), []):
+            if value == instance and pointer.endswith(inner) and pointer not in taken:
+                return pointer
+        return None
+
+    def _index(self, node: Any, pointer: str) -> None:
+        assert self._by_key is not None
+        stack = [(node, pointer)]  # depth first, children in order: document order
+        while stack:
+            item, at = stack.pop()
+            children: list[tuple[Any, str]] = []
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    here = f"{at}/{escape_pointer_token(str(key))}"
+                    self._by_key.setdefault(str(key), []).append((here, value))
+                    children.append((value, here))
+            elif isinstance(item, list):
+                children = [(v, f"{at}/{i}") for i, v in enumerate(item)]
+            stack.extend(c for c in reversed(children) if isinstance(c[0], dict | list))
 
 
 def _other_schema(root: Any, holder: str, inner: str, failed_schema: Any) -> bool:
