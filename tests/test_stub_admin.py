@@ -309,3 +309,19 @@ def test_a_body_criterion_counts_json_types(client: httpx.Client) -> None:
     assert client.post("/orders", json={"qty": 100.0}).json() == {"id": 2}  # the same number
     text = client.post("/orders", json={"qty": "100"})
     assert text.status_code == 404 and "body differs" in text.json()["candidates"][0]["differs"]
+
+
+def test_unknown_admin_paths_methods_and_formats_are_problems(client: httpx.Client) -> None:
+    """They were FastAPI's `{"detail": "Not Found"}`, and `?format=xml` silently JSON."""
+    missing = client.get("/__openmock/nope")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert "GET /__openmock/nope: the admin API has no such path" in missing.json()["detail"]
+    assert "/__openmock/openapi.json" in missing.json()["detail"]
+    wrong = client.delete("/__openmock/health")
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "GET"
+    assert wrong.json()["type"].endswith("/method-not-allowed")
+    unknown = client.get("/__openmock/stubs", params={"format": "xml"})
+    assert unknown.status_code == 400, unknown.text
+    assert unknown.json()["errors"][0]["pointer"] == "/format"
+    assert client.get("/__openmock/stubs", params={"format": "yaml"}).status_code == 200

@@ -10,7 +10,7 @@ import hmac
 import time
 from collections.abc import Callable
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from fastapi import APIRouter, Depends, Query, Request
@@ -47,6 +47,25 @@ def unauthorized(_: Request, __: Exception) -> Response:
             headers=(("www-authenticate", 'Bearer realm="openmock-admin"'),),
         )
     )
+
+
+def no_such_admin_path(request: Request, exc: Exception) -> Response:
+    """An admin path or method that does not exist, as a problem like the mock's own 404."""
+    status = getattr(exc, "status_code", 404)
+    if status not in (404, 405):
+        detail = str(getattr(exc, "detail", "")) or "The admin API could not answer."
+        return problem_response(Problem(status, "Admin API error", detail, "admin-error"))
+    where = f"{request.method} {request.url.path}"
+    if status == 405:
+        detail = f"{where}: the admin API has this path, not this method"
+    else:
+        detail = f"{where}: the admin API has no such path"
+    detail += f"; its paths are listed at {ADMIN_PREFIX}/openapi.json."
+    title = "Method not allowed" if status == 405 else "Not found"
+    slug = "method-not-allowed" if status == 405 else "not-found"
+    headers = getattr(exc, "headers", None) or {}
+    problem = Problem(status, title, detail, slug, headers=tuple(headers.items()))
+    return problem_response(problem)
 
 
 def unreadable(_: Request, exc: Exception) -> Response:
@@ -131,7 +150,7 @@ def admin_router(
         summary="Every stub (operation) and its scenarios; with ?format=yaml (or payload, "
         "JSON) what was added at runtime, as stub files",
     )
-    def stubs(format: str | None = None) -> Any:
+    def stubs(format: Literal["yaml", "payload"] | None = None) -> Any:  # else a 400
         if editor is not None:
             editor.refresh()  # another worker's change
         catalog = mock.state.catalog

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
@@ -23,7 +24,13 @@ from openmock.importer import build_catalog
 from openmock.mockstate import MockOptions, MockState
 from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.schema.index import SchemaIndex
-from openmock.server.admin import AdminUnauthorized, admin_router, unauthorized, unreadable
+from openmock.server.admin import (
+    AdminUnauthorized,
+    admin_router,
+    no_such_admin_path,
+    unauthorized,
+    unreadable,
+)
 from openmock.server.config import ServeConfig
 from openmock.server.editing import Editor
 from openmock.server.json_body import UnreadableBody, unreadable_body
@@ -74,6 +81,7 @@ def build_app(
             )
         app.include_router(admin_router(mock, time.monotonic(), config.admin_token, editor))
         app.add_exception_handler(AdminUnauthorized, unauthorized)
+        app.add_exception_handler(HTTPException, no_such_admin_path)
         app.add_exception_handler(RequestValidationError, unreadable)
         app.add_exception_handler(UnreadableBody, unreadable_body)
     app.state.mock = mock
