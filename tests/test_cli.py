@@ -340,3 +340,21 @@ def test_a_first_start_serves_and_checks_the_spec_in_the_background(
                 assert start == "first" and check == {"status": "running"}
                 time.sleep(0.05)
             assert check["status"] == "done" and check["problems"] == 1, start
+
+
+def test_a_port_out_of_range_a_url_without_scheme_and_an_unwritable_folder_are_clear(
+    tmp_path: Path,
+) -> None:
+    """Each ended in a traceback: the socket's OverflowError, urllib's ValueError, mkdir's
+    FileNotFoundError."""
+    spec = str(SPECS / "petstore.yaml")
+    assert_clean_failure(run("from-spec", spec, "--port", "70000"), "not in the range 0<=x<=65535")
+    assert_clean_failure(run("exec", spec, "--port", "-1", "--", "true"), "'--port'")
+    no_scheme = run("logs", "--url", "localhost:4010")
+    assert no_scheme.returncode == 1 and "Traceback" not in no_scheme.stderr
+    assert "--url 'localhost:4010' is not an http(s) URL" in no_scheme.stderr
+    blocked = tmp_path / "file"
+    blocked.write_text("a file, not a folder")
+    with serving(spec) as (url, _):
+        exported = run("stubs", "export", "--url", url, str(blocked / "stubs"))
+    assert_clean_failure(exported, f"cannot write stub files into {blocked / 'stubs'}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -18,6 +19,11 @@ def admin_call(
     url: str, path: str, token: str | None = None, payload: Any = None, method: str = "GET"
 ) -> Any:
     """The JSON answer of `method ADMIN+path` on the mock at `url`. Raises Unreachable."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise Unreachable(
+            f"--url {url!r} is not an http(s) URL; give the mock's address, such as "
+            "http://127.0.0.1:4010"
+        )
     address = f"{url.rstrip('/')}{ADMIN}{path}"
     data = None if payload is None else json.dumps(payload).encode()
     request = urllib.request.Request(address, data=data, method=method)

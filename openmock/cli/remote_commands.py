@@ -23,7 +23,7 @@ TOKEN = click.option("--admin-token", default=None, envvar="OPENMOCK_ADMIN_TOKEN
 
 
 def _unreachable(exc: Unreachable) -> None:
-    click.echo(f"openmock: error: {exc}.", err=True)
+    click.echo(f"openmock: error: {str(exc).rstrip('.')}.", err=True)
     sys.exit(2)
 
 
@@ -44,12 +44,20 @@ def export_command(folder: str, url: str, admin_token: str | None) -> None:
     except Unreachable as exc:
         _unreachable(exc)
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    for payload in payloads:
-        name = payload.get("name") or f"{payload['method']}-{payload['path']}"
-        path = target / f"{slug(name)}.yaml"
-        path.write_text(yaml.safe_dump(payload, sort_keys=False, allow_unicode=True))
-        click.echo(f"wrote {path} ({len(payload.get('scenarios', []))} scenarios)")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for payload in payloads:
+            name = payload.get("name") or f"{payload['method']}-{payload['path']}"
+            path = target / f"{slug(name)}.yaml"
+            path.write_text(yaml.safe_dump(payload, sort_keys=False, allow_unicode=True))
+            click.echo(f"wrote {path} ({len(payload.get('scenarios', []))} scenarios)")
+    except OSError as exc:
+        click.echo(
+            f"openmock: error: cannot write stub files into {folder} ({exc.strerror or exc}); "
+            "give a folder you can write to.",
+            err=True,
+        )
+        sys.exit(2)
     if not payloads:
         click.echo("nothing to export: no stub or scenario was added at runtime")
 
@@ -132,7 +140,7 @@ def webhook_command(
     try:
         fired = admin_call(url, f"/webhooks/{name}", admin_token, payload, "POST")
     except Unreachable as exc:
-        click.echo(f"openmock: error: {exc}.", err=True)
+        click.echo(f"openmock: error: {str(exc).rstrip('.')}.", err=True)
         sys.exit(1)
     click.echo(f"{fired['method']} {fired['url']} -> {fired['status']}")
     sys.exit(0 if 200 <= fired["status"] < 400 else 1)

@@ -20,11 +20,13 @@ from openmock.model import ADMIN_PREFIX, Catalog
 from openmock.server.run import base_url
 from openmock.spec.validate import default_cache_dir
 
+PORT = click.IntRange(0, 65535)  # (a port past it made the socket raise a traceback)
+
 
 @main.command("from-spec")
 @click.argument("specs", nargs=-1, required=True, type=str)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=4010, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--port", default=4010, show_default=True, type=PORT, help="Port (0: any free port).")
 @click.option("--strict", is_flag=True, help="Refuse a spec with problems (exit 2).")
 @click.option("--lenient", is_flag=True, hidden=True, help="The default now; kept for scripts.")
 @click.option("--seed", default=0, type=int, show_default=True, help="Seed for generated data.")
@@ -333,7 +335,7 @@ if __name__ == "__main__":  # pragma: no cover
 
 @main.command("exec")
 @click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option("--port", default=0, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--port", default=0, show_default=True, type=PORT, help="Port (0: any free port).")
 @click.option("--seed", default=0, type=int, show_default=True, help="Seed for generated data.")
 @click.option("--strict", is_flag=True, help="Refuse a spec with problems (exit 2).")
 @click.option("--lenient", is_flag=True, hidden=True, help="The default now; kept for scripts.")
