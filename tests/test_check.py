@@ -129,6 +129,45 @@ def test_a_schema_checked_on_its_own_is_located_in_the_document(make_spec: SpecM
     assert "(at /paths/~1a/get/parameters/0/schema/type)" in done.stdout, done.stdout
 
 
+DUPLICATED = """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets:
+    get:
+      responses:
+        "200": {description: first}
+        "200": {description: second}
+  /owners:
+    $ref: owners.yaml
+  /pets:
+    post:
+      responses:
+        "201": {description: made}
+"""
+
+
+def test_keys_written_twice_are_reported_with_their_lines(tmp_path: Path) -> None:
+    """YAML readers keep the last of two equal keys: a pasted path or status silently lost
+    the first. Each is a problem at the second one's line, in the file it is in."""
+    spec = tmp_path / "api.yaml"
+    spec.write_text(DUPLICATED)
+    owners = "get:\n  responses: {'204': {description: %s}}\n"
+    (tmp_path / "owners.yaml").write_text(owners % "a" + owners % "b")
+    done = _run(str(spec))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    said = [line.strip() for line in done.stdout.splitlines() if "written twice" in line]
+    lost = (
+        "is written twice in one mapping (lines {} and {}): the second is read, the first is lost"
+    )
+    assert said == [
+        f"{spec}:8: key '200' {lost.format(7, 8)} (at /paths/~1pets/get/responses/200)",
+        f"{spec}:11: key '/pets' {lost.format(4, 11)} (at /paths/~1pets)",
+        f"{tmp_path / 'owners.yaml'}:3: key 'get' {lost.format(1, 3)} (at /get)",
+    ]
+    assert "Merge the two, or rename one: YAML keys must be unique." in done.stdout
+
+
 def test_an_invalid_document_is_reported_not_raised(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     done = _run(str(missing))

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from openmock.spec.errors import SpecError
+from openmock.spec.errors import SpecError, SpecProblem
 from openmock.spec.parsecache import cached_parse
-from openmock.spec.yamlfast import NotRead, read_yaml
+from openmock.spec.yamlfast import NotRead, has_duplicate_keys, read_yaml
 
 MAX_EXPANDED_NODES = 20_000_000
 MAX_DEPTH = 500
@@ -135,6 +135,44 @@ def _read_with_pyyaml(text: str, file: str) -> Any:
         raise SpecError.single(f"not valid YAML: {exc}", file) from None
     except RecursionError:
         raise _too_deep(file) from None
+
+
+def duplicate_keys(text: str, file: str) -> list[SpecProblem]:
+    """A YAML mapping's keys written twice (a path, a status code pasted again): the later
+    one is read, the earlier is lost. Each with its pointer and lines; the fast reader tells
+    whether there are any, PyYAML's node tree (with lines) says where."""
+    if file.endswith(".json") or not has_duplicate_keys(text):
+        return []
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return []
+    found: list[SpecProblem] = []
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                name = str(key.value) if isinstance(key, yaml.ScalarNode) else ""
+                here = f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
+                line = key.start_mark.line + 1
+                if name and name in first and name != "<<":
+                    found.append(
+                        SpecProblem(
+                            f"key '{name}' is written twice in one mapping (lines {first[name]} "
+                            f"and {line}): the second is read, the first is lost",
+                            file,
+                            here,
+                            line,
+                            "Merge the two, or rename one: YAML keys must be unique.",
+                        )
+                    )
+                first.setdefault(name, line)
+                stack.append((value, here))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{pointer}/{i}") for i, item in enumerate(node.value))
+    return sorted(found, key=lambda problem: problem.line or 0)
 
 
 def read_document(path: Path, cache_dir: Path | None = None) -> tuple[Any, str]:

@@ -21,6 +21,7 @@ from openmock.schema.pointers import escape_pointer_token, pointer_from_parts, r
 from openmock.spec.bundle import Bundle
 from openmock.spec.errors import SpecProblem
 from openmock.spec.locate import Locator
+from openmock.spec.reader import duplicate_keys
 
 MAX_PROBLEMS = 200
 
@@ -80,12 +81,15 @@ def cached_problems(bundle: Bundle, kind: str, cache_dir: Path | None) -> list[S
 
 
 def check_document(bundle: Bundle, kind: str, cache_dir: Path | None) -> list[SpecProblem]:
-    """All problems openapi-spec-validator finds, each with its file, pointer and line."""
+    """All problems openapi-spec-validator finds, and keys written twice in a YAML mapping,
+    each with its file, pointer and line."""
     cache_file = cache_file_of(bundle, kind, cache_dir)  # hashed once, read then written
     cached = read_cached(cache_file, bundle)
     if cached is not None:
         return cached
     problems = _run_validator(bundle, kind)
+    for source in (bundle.root_file, *bundle.files.values()):
+        problems += duplicate_keys(source.text, str(source.path))
     if cache_file is not None:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)

@@ -77,3 +77,17 @@ def read_yaml(text: str) -> Any:
     except (yaml_rs.YAMLDecodeError, RecursionError, OverflowError):
         raise NotRead from None
     return data
+
+
+def has_duplicate_keys(text: str) -> bool:
+    """Whether a mapping of the YAML text holds a key twice (both readers keep the last one,
+    as PyYAML always has); False where the fast reader cannot tell (it did not read it)."""
+    try:
+        yaml_rs.loads(
+            text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error
+        )
+    except yaml_rs.YAMLDecodeError as exc:
+        return "duplicate" in str(exc)
+    except (RecursionError, OverflowError):
+        return False
+    return False
