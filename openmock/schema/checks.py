@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 from jsonschema._utils import equal, uniq
 
-from openmock.schema.malformed import CRASHES, malformed_schema
+from openmock.schema.malformed import guarded_check
 from openmock.schema.pointers import UnresolvedRef
 
 if TYPE_CHECKING:
@@ -120,18 +120,7 @@ class CheckCompiler:
         known = self._roots.get(id(schema))
         if known is not None and known[0] is schema:
             return known[1]
-        index = self.index
-        try:
-            inner = self._compile(schema)
-        except CRASHES as exc:
-            raise malformed_schema(index, schema) or exc from None
-
-        def check(value: Any) -> bool:
-            try:
-                return inner(value)
-            except CRASHES as exc:
-                raise malformed_schema(index, schema) or exc from None
-
+        check = guarded_check(self.index, schema, self._compile)
         self._roots[id(schema)] = (schema, check)
         return check
 

@@ -10,7 +10,7 @@ meta-schema finds nothing wrong, the failure is a bug of ours and is raised as i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,25 @@ class GuardedValidator:
             yield from self.validator.iter_errors(value)
         except CRASHES as exc:
             raise malformed_schema(self._index, self.validator.schema) or exc from None
+
+
+def guarded_check(
+    index: SchemaIndex, schema: Any, compile_check: Callable[[Any], Callable[[Any], bool]]
+) -> Callable[[Any], bool]:
+    """`compile_check(schema)`, compiling and checking with MalformedSchema in place of a
+    failure from inside."""
+    try:
+        inner = compile_check(schema)
+    except CRASHES as exc:
+        raise malformed_schema(index, schema) or exc from None
+
+    def check(value: Any) -> bool:
+        try:
+            return inner(value)
+        except CRASHES as exc:
+            raise malformed_schema(index, schema) or exc from None
+
+    return check
 
 
 def malformed_schema(index: SchemaIndex, schema: Any) -> MalformedSchema | None:
