@@ -262,6 +262,11 @@ class Catalog:
     mounts: tuple[Mount, ...] = ()  # several specs in one server: each one's prefix
     webhooks: tuple[Callback, ...] = ()  # a 3.1 document's webhooks, fired from the admin API
 
+    def served_problems(self) -> list[SpecProblem]:
+        """What is wrong with the spec(s) served: the loader's and the importer's problems
+        (a mounted catalog carries every spec's warnings among its problems)."""
+        return list(self.problems if self.mounts else (*self.spec.warnings, *self.problems))
+
     def stub(self, stub_id: str) -> Stub | None:
         for stub in self.stubs:
             if stub.id == stub_id:

@@ -216,3 +216,24 @@ def test_a_spec_is_named_by_its_whole_file_name_without_the_extension() -> None:
 
     paths = [Path("a/bookshop-3.1.yaml"), Path("b/api.v2.JSON"), Path("c/bookshop-3.1.yml")]
     assert mount_names(paths) == ["bookshop-3.1", "api.v2", "bookshop-3.1-2"]
+
+
+def test_a_reload_says_what_is_wrong_with_the_edited_spec(tmp_path: Path) -> None:
+    """An edit that breaks part of the spec (here a method in upper case) is served as far as
+    it can be; the reload said only "reloaded: N operations", so the mistake went unnoticed.
+    It says the problems now, as the start does."""
+    from openmock.server.reload import SpecWatcher
+
+    spec = tmp_path / "api.yaml"
+    _write(spec, {"/a": _operation()})
+    app = create_app(spec, cache_dir=tmp_path)
+    said: list[str] = []
+    watcher = SpecWatcher(app.state.editor, [str(spec)], {}, lenient=True, cache_dir=tmp_path,
+                          report=said.append)  # fmt: skip
+    assert watcher.reload() and said == [said[0]] and "problem" not in said[0]
+    _write(spec, {"/a": _operation(), "/b": {"GET": _operation()["get"]}})
+    assert watcher.reload()
+    assert said[1].startswith("reloaded: 1 operations (")
+    assert "; the spec has 2 problems; serving what can be served" in said[1]
+    assert "'GET' under path /b is not served: OpenAPI's method names are lower case" in said[1]
+    assert f"`openmock check {spec}` lists them all." in said[1]

@@ -15,11 +15,11 @@ from openmock.model import Catalog
 from openmock.schema.index import SchemaIndex
 from openmock.spec import SpecError, SpecProblem
 from openmock.spec.background import BackgroundCheck
+from openmock.spec.errors import PROBLEMS_SHOWN, problems_summary
 from openmock.spec.validate import default_cache_dir
 
 EXIT_BAD_SPEC = 2
 DEFAULT_LOG_DB = ".openmock/calls.db"  # under the directory the mock is started in
-WARNINGS_SHOWN = 3  # problems of a served spec shown at start; `openmock check` has all
 
 
 def fail(message: str) -> NoReturn:
@@ -47,12 +47,10 @@ def load(
         count = len(exc.problems)
         lead = "the spec cannot be used" + (f" ({count} problems)" if count > 1 else "")
         fail(f"{lead}:\n{exc.render()}")
-    problems = list(catalog.problems)
-    if not catalog.mounts:  # mounted catalogs carry every spec's warnings as problems
-        problems = list(catalog.spec.warnings) + problems
+    problems = catalog.served_problems()
     usable = [stub for stub in catalog.stubs if stub.import_error is None]
     if problems and not usable:
-        shown = "\n".join(f"  {p.render()}" for p in problems[:WARNINGS_SHOWN])
+        shown = "\n".join(f"  {p.render()}" for p in problems[:PROBLEMS_SHOWN])
         fail(f"the spec cannot be served: none of its operations can be imported.\n{shown}")
     warn(problems, paths)
     return catalog, index
@@ -71,19 +69,9 @@ def parse_prefixes(raw: tuple[str, ...]) -> dict[str, str]:
 
 def warn(problems: list[SpecProblem], paths: tuple[str, ...] = ()) -> None:
     """A short summary of what is wrong with a spec that is served anyway."""
-    if not problems:
-        return
-    count = len(problems)
-    click.echo(
-        f"openmock: warning: the spec has {count} problem{'s' if count != 1 else ''}; serving "
-        "what can be served (--strict refuses such a spec):",
-        err=True,
-    )
-    for problem in problems[:WARNINGS_SHOWN]:
-        click.echo(f"  {problem.render()}", err=True)
-    spec = " ".join(paths) or "SPEC"
-    more = f"... and {count - WARNINGS_SHOWN} more; " if count > WARNINGS_SHOWN else ""
-    click.echo(f"  {more}`openmock check {spec}` lists them all.", err=True)
+    if problems:
+        click.echo(f"openmock: warning: {problems_summary(problems, ' '.join(paths) or 'SPEC')}",
+                   err=True)  # fmt: skip
 
 
 def check_later(catalog: Catalog, paths: tuple[str, ...]) -> None:

@@ -20,6 +20,7 @@ from openmock.importer.mounts import load_catalog, watched_files
 from openmock.mockstate import MockOptions, MockState
 from openmock.server.editing import Editor
 from openmock.spec import SpecError
+from openmock.spec.errors import problems_summary
 
 POLL_SECONDS = 0.25
 SETTLE_SECONDS = 0.1  # an editor may write a file in several steps: wait until it is still
@@ -123,5 +124,9 @@ class SpecWatcher:
             return False
         self.editor.rebase(state)
         seconds = time.perf_counter() - started
-        self.report(f"reloaded: {len(catalog.stubs)} operations ({seconds:.2f}s)")
+        said = f"reloaded: {len(catalog.stubs)} operations ({seconds:.2f}s)"
+        problems = catalog.served_problems()
+        if problems:  # the edit may have broken what it did not stop (an empty path item)
+            said += "; " + problems_summary(problems, " ".join(self.paths))
+        self.report(said)
         return True

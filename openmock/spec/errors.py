@@ -29,6 +29,23 @@ class SpecProblem:
         return text
 
 
+PROBLEMS_SHOWN = 3  # of a served spec's problems; `openmock check` has them all
+
+
+def problems_summary(problems: list[SpecProblem], specs: str = "SPEC") -> str:
+    """A short account of the problems of a spec that is served anyway: how many, the first
+    few, and where to see them all (`specs`: the spec files, for the command)."""
+    count = len(problems)
+    lines = [
+        f"the spec has {count} problem{'s' if count != 1 else ''}; serving what can be served "
+        "(--strict refuses such a spec):"
+    ]
+    lines += [f"  {problem.render()}" for problem in problems[:PROBLEMS_SHOWN]]
+    more = f"... and {count - PROBLEMS_SHOWN} more; " if count > PROBLEMS_SHOWN else ""
+    lines.append(f"  {more}`openmock check {specs}` lists them all.")
+    return "\n".join(lines)
+
+
 class SpecError(Exception):
     """The spec cannot be used. Carries one or more problems; str() is a readable paragraph."""
 
