@@ -260,6 +260,11 @@ class Compiler:
                     # An optional property no value can satisfy is left out.
                     with contextlib.suppress(GenerationError):
                         out[name] = gen(inner)
+            if not out and share:  # `{}` fits, but tells a client nothing: one property
+                for name, gen, _ in props:
+                    with contextlib.suppress(GenerationError):
+                        out[name] = gen(inner)
+                        break
             for name in missing:
                 out[name] = word(draw.rng)
             for name in list(out):
