@@ -255,6 +255,20 @@ def test_plain_multipart_reads_as_the_email_parser_does(
     assert by_email.parsed and by_email.value == collect_fields(plain)
 
 
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (b'--b\r\nContent-Disposition: form-data; name="f"\r\n\r\nabc\r\n--b',
+         "the multipart body is cut short: it does not end with --b--"),
+        (b'--b\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--b--\r\n',
+         "a multipart part has no name in its Content-Disposition"),
+    ],
+)  # fmt: skip
+def test_a_broken_multipart_body_is_named_for_what_is_wrong(raw: bytes, said: str) -> None:
+    """A body cut before its closing boundary was reported as a part with no name."""
+    assert multipart_by_email(raw, "multipart/form-data; boundary=b").error == said
+
+
 def test_multipart_shapes_the_plain_reader_leaves_to_the_email_parser() -> None:
     form = 'Content-Disposition: form-data; name="a"\r\n'
     assert read_plain_multipart(f"--b\r\n{form}\r\nx\r\n--b--".encode(), "b") == [("a", "x")]

@@ -5,7 +5,7 @@ is validation's job, which knows the schema."""
 from __future__ import annotations
 
 from collections.abc import Container
-from email import policy
+from email import errors, policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any, NamedTuple
@@ -134,6 +134,13 @@ def multipart_by_email(raw: bytes, content_type: str) -> ParsedBody:
         return ParsedBody({}, True)  # a form with no fields
     if not isinstance(message, EmailMessage) or not message.is_multipart():
         return ParsedBody(error="the multipart body could not be read")
+    for defect in message.defects:  # (a part would then be blamed for the whole body)
+        if isinstance(defect, errors.StartBoundaryNotFoundDefect):
+            return ParsedBody(error=f"the multipart body does not start with --{boundary}")
+        if isinstance(defect, errors.CloseBoundaryNotFoundDefect):
+            return ParsedBody(
+                error=f"the multipart body is cut short: it does not end with --{boundary}--"
+            )
     pairs: list[tuple[str, str]] = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
