@@ -154,6 +154,9 @@ def test_path_styles(
     assert parse((p,), parts(path={"id": raw}), no_refs).get("path", "id") == value
 
 
+TUPLE = {"prefixItems": [{"type": "string"}, {"type": "integer"}], "items": {"type": "integer"}}
+
+
 @pytest.mark.parametrize(
     ("style", "explode", "query", "schema", "value"),
     [
@@ -163,6 +166,7 @@ def test_path_styles(
         ("pipeDelimited", False, "id=3|4", ARRAY, [3, 4]),
         ("form", True, "r=1&g=2", OBJECT, {"r": 1, "g": 2}),
         ("deepObject", True, "id[r]=1&id[g]=2", OBJECT, {"r": 1, "g": 2}),
+        ("form", False, "id=7,8,9", TUPLE, ["7", 8, 9]),  # 3.1 prefixItems, then items
     ],
 )
 def test_query_styles(

@@ -62,7 +62,7 @@ def schema_kind(schema: Any, deref: Deref) -> tuple[str, Any]:
     if not declared:
         if "properties" in schema or "additionalProperties" in schema:
             declared = "object"
-        elif "items" in schema:
+        elif "items" in schema or "prefixItems" in schema:
             declared = "array"
         else:
             for branch_key in ("oneOf", "anyOf", "allOf"):
@@ -97,13 +97,16 @@ def coerce_kind(text: str, kind: str) -> Any:
     return text
 
 
-def _items(schema: dict[str, Any], deref: Deref) -> Any:
-    return schema.get("items", {})
-
-
 def _array(parts: list[str], schema: dict[str, Any], deref: Deref) -> list[Any]:
-    items = _items(schema, deref)
-    return [coerce(p, items, deref) for p in parts]
+    """The items typed by their schemas: 3.1's `prefixItems` position by position, then
+    `items` (`pair=1,a` for [integer, string] is [1, "a"])."""
+    prefix = schema.get("prefixItems")
+    positional = prefix if isinstance(prefix, list) else []
+    items = schema.get("items", {})
+    return [
+        coerce(p, positional[i] if i < len(positional) else items, deref)
+        for i, p in enumerate(parts)
+    ]
 
 
 def _object_from_pairs(parts: list[str], schema: dict[str, Any], deref: Deref) -> dict[str, Any]:
