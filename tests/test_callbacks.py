@@ -139,3 +139,9 @@ def test_a_webhook_is_fired_from_the_admin_api_and_the_cli(
     assert dead.status_code == 502 and dead.json()["type"].endswith("webhook-failed")
     unknown = httpx.post(f"{mock}/__openmock/webhooks/nope", json={"url": target})
     assert unknown.status_code == 404 and "newPet" in unknown.json()["detail"]
+    for url in ("ftp://example.com/x", "pets"):  # the caller's mistake: a 422, not a 502
+        wrong = httpx.post(f"{mock}/__openmock/webhooks/newPet", json={"url": url})
+        assert wrong.status_code == 422, wrong.text
+        assert wrong.json()["errors"] == [
+            {"in": "body", "pointer": "/url", "message": "not an http(s) URL"}
+        ]

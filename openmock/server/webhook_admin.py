@@ -11,6 +11,7 @@ in the call log as an outbound call.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 
@@ -65,6 +66,11 @@ def add_webhook_routes(router: APIRouter, mock: MockApp) -> None:
         if not isinstance(payload, dict) or not isinstance(payload.get("url"), str):
             detail = 'Send {"url": "http://...", "body": optional}.'
             return problem_reply(422, "Invalid webhook call", detail, "invalid-payload")
+        target = urlsplit(payload["url"])
+        if target.scheme not in ("http", "https") or not target.netloc:  # the caller's mistake
+            detail = f"The url {payload['url']!r} is no http(s) URL; send one such as http://..."
+            errors = [{"in": "body", "pointer": "/url", "message": "not an http(s) URL"}]
+            return problem_reply(422, "Invalid webhook call", detail, "invalid-payload", errors)
         stub, hook = known[name]
         engine = mock.state.responder.engine
         fired = await mock.outbound.fire(stub, hook, payload["url"], engine, payload.get("body"))
