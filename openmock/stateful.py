@@ -27,6 +27,7 @@ from openmock.request.body import ParsedBody
 from openmock.respond import Generation, Responder
 from openmock.state import SESSION_HEADER, Call, Outcome, Resource, Role, StateKeeper, StoreFull
 from openmock.state.crud import next_link
+from openmock.state.resources import Listing
 
 JSON_PATCH = "application/json-patch+json"
 
@@ -94,7 +95,8 @@ def state_answer(
     value: Any = outcome.item
     if outcome.kind == "list":
         try:
-            value, fixed = _listed(keeper, resource, scenario, outcome, request_path, gen)
+            origin = _origin(headers)
+            value, fixed = _listed(keeper, resource, scenario, outcome, request_path, gen, origin)
         except GenerationError as exc:  # the envelope's other fields
             return Stateless(f"no list envelope fits the {resource.name} schema: {exc}")
     if outcome.location is not None:
@@ -133,8 +135,10 @@ def _listed(
     outcome: Outcome,
     path: str,
     gen: Generation,
+    origin: str,
 ) -> tuple[Any, dict[str, str]]:
-    """A list's body (the page, bare or in its envelope) and the headers that go with it."""
+    """A list's body (the page, bare or in its envelope) and the headers that go with it;
+    `origin` (`http://host:port`) makes the envelope's page links absolute."""
     listing = resource.listing
     fixed: dict[str, str] = {}
     link = None if outcome.next_query is None else next_link(path, outcome.next_query)
@@ -153,6 +157,10 @@ def _listed(
         envelope[listing.total] = outcome.total
     if listing.has_more is not None:
         envelope[listing.has_more] = outcome.next_query is not None
+    if listing.links is not None:
+        envelope[listing.links] = _page_links(
+            listing, outcome, origin + path, link and origin + link
+        )
     if listing.next is not None:
         cursor = listing.cursor and listing.next.lower().replace("_", "").endswith("cursor")
         if outcome.next_query is None:
@@ -164,6 +172,32 @@ def _listed(
     if schema is None or keeper.is_valid(schema, envelope):
         return envelope, fixed
     return plain, fixed  # the envelope's own rules refuse one of the fields: the page alone
+
+
+def _origin(headers: Mapping[str, str]) -> str:
+    """Where the client reached the mock (`http://127.0.0.1:4010`), for absolute links; the
+    scheme a proxy in front says it was reached by."""
+    host = headers.get("host")
+    if not host:
+        return ""
+    scheme = headers.get("x-forwarded-proto", "http").split(",")[0].strip() or "http"
+    return f"{scheme}://{host}"
+
+
+def _page_links(listing: Listing, outcome: Outcome, path: str, link: str | None) -> Any:
+    """The envelope's page links: this page, the next (where there is one), the previous, the
+    first and the last, as the list was asked for; a link with no page is left out."""
+    urls = {kind: next_link(path, query) for kind, query in outcome.pages.items()}
+    urls["self"] = next_link(path, outcome.pages["self"]) if outcome.pages.get("self") else path
+    if link is not None:
+        urls["next"] = link
+    urls["previous"] = urls.get("prev", "")
+    found: dict[str, Any] = {}
+    for kind in listing.link_kinds:
+        url = urls.get(kind.lower())
+        if url:
+            found[kind] = {"href": url} if listing.link_href else url
+    return found
 
 
 def _missing(

@@ -140,6 +140,19 @@ def test_train_travel_bookings(cache_dir: Path) -> None:
         listed = api.call("GET", "/bookings", "/bookings?limit=100", headers=auth).json()
         assert created["id"] in [b["id"] for b in listed["data"]]
         assert len(listed["data"]) == len(before["data"]) + 1
+        # The envelope's links follow the pages (they were made-up URLs: miller.com...).
+        base = str(api.client.base_url).rstrip("/")
+        first = api.call("GET", "/bookings", "/bookings?page=1&limit=2", headers=auth).json()
+        assert first["links"] == {
+            "self": f"{base}/bookings?page=1&limit=2",
+            "next": f"{base}/bookings?page=2&limit=2",
+        }
+        second = api.call("GET", "/bookings", "/bookings?page=2&limit=2", headers=auth).json()
+        assert second["links"] == {  # three bookings: the last page has no next
+            "self": f"{base}/bookings?page=2&limit=2",
+            "prev": f"{base}/bookings?page=1&limit=2",
+        }
+        assert len(first["data"]) == 2 and len(second["data"]) == 1
         deleted = api.call("DELETE", "/bookings/{bookingId}", path, headers=auth)
         assert deleted.status_code == 204
         gone = api.call("GET", "/bookings/{bookingId}", path, headers=auth)
@@ -391,6 +404,42 @@ def test_a_get_of_an_unknown_id_with_no_documented_404(
         assert missing.status_code == 404  # the truth beats the contract, and says so
         assert missing.headers["content-type"] == "application/problem+json"
         assert "documents no 404" in missing.headers["x-openmock-warning"]
+
+
+def test_hal_page_links_follow_offset_paging(make_spec: SpecMaker, cache_dir: Path) -> None:
+    ref = {"$ref": "#/components/schemas/Thing"}
+    thing = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
+    href = {"type": "object", "properties": {"href": {"type": "string"}}}
+    kinds = ("self", "next", "prev", "first", "last")
+    links = {"type": "object", "properties": {kind: href for kind in kinds}}
+    page = {"type": "object", "properties": {"items": {"type": "array", "items": ref},
+                                             "_links": links}}  # fmt: skip
+    query = [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("limit", "offset")]
+    thing_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec = make_spec(
+        paths={
+            "/things": {
+                "get": {"parameters": query, "responses": _json(page)},
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": ref}}},
+                    "responses": _json(ref, "201"),
+                },
+            },
+            "/things/{id}": {"get": {"parameters": [thing_id], "responses": _json(ref)}},
+        },
+        components={"schemas": {"Thing": thing}},
+    )
+    app = create_app(spec, stateful=True, cache_dir=cache_dir)
+    with running_server(app) as url:
+        count = httpx.get(f"{url}/things", params={"limit": 100}).json()["items"]
+        listed = httpx.get(f"{url}/things", params={"limit": 1, "offset": 1}).json()
+        assert listed["_links"] == {
+            "self": {"href": f"{url}/things?limit=1&offset=1"},
+            "next": {"href": f"{url}/things?limit=1&offset=2"},
+            "prev": {"href": f"{url}/things?limit=1&offset=0"},
+            "first": {"href": f"{url}/things?limit=1&offset=0"},
+            "last": {"href": f"{url}/things?limit=1&offset={len(count) - 1}"},
+        }
 
 
 def test_a_resource_no_value_fits_is_served_stateless_with_a_warning(

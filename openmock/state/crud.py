@@ -40,6 +40,7 @@ class Outcome:
     items: list[Item] = field(default_factory=list)  # a list's page
     total: int = 0  # a list's items before paging
     next_query: dict[str, str] | None = None  # a list's next page, as its query
+    pages: dict[str, dict[str, str]] = field(default_factory=dict)  # self, prev, first, last
     location: str | None = None  # a created item's path
     created: bool = False
 
@@ -210,15 +211,26 @@ class Crud:
             limit = listing.limit_default or DEFAULT_PAGE
         limit = max(limit, 0)
         offset = 0
-        next_query = {k: _text(v) for k, v in call.query.items() if v is not None}
+        asked = {k: _text(v) for k, v in call.query.items() if v is not None}
+        next_query = dict(asked)
+        pages: dict[str, dict[str, str]] = {"self": asked}
+        last = max(total - 1, 0) // limit if limit else 0  # the last page's index
         if listing.offset:
             offset = max(_int(call.query.get(listing.offset)) or 0, 0)
             next_query[listing.offset] = str(offset + limit)
+            pages["first"] = asked | {listing.offset: "0"}
+            pages["last"] = asked | {listing.offset: str(last * limit)}
+            if offset > 0:
+                pages["prev"] = asked | {listing.offset: str(max(offset - limit, 0))}
         elif listing.page:
             page = _int(call.query.get(listing.page))
             page = listing.page_base if page is None else page
             offset = max(page - listing.page_base, 0) * limit
             next_query[listing.page] = str(page + 1)
+            pages["first"] = asked | {listing.page: str(listing.page_base)}
+            pages["last"] = asked | {listing.page: str(listing.page_base + last)}
+            if page > listing.page_base:
+                pages["prev"] = asked | {listing.page: str(page - 1)}
         elif listing.cursor:
             after = call.query.get(listing.cursor)
             if after is not None:
@@ -236,6 +248,7 @@ class Crud:
             items=page_items,
             total=total,
             next_query=next_query if more else None,
+            pages=pages,
         )
 
 

@@ -78,6 +78,9 @@ class Listing:
     direction: str | None = None
     filters: tuple[str, ...] = ()  # query parameters named like item properties
     total_header: str | None = None  # a documented count header (X-Total-Count)
+    links: str | None = None  # an envelope object of page links ({self, next, prev...})
+    link_kinds: tuple[str, ...] = ()  # its properties that are such links
+    link_href: bool = False  # each link an object with `href` (HAL) rather than a URL
 
 
 @dataclass(frozen=True)
@@ -355,6 +358,30 @@ def _list_items_schema(listed: Any, index: SchemaIndex) -> Any:
     return None
 
 
+LINKS_NAMES = ("links", "link", "pagelinks")
+LINK_KINDS = ("self", "next", "prev", "previous", "first", "last")
+
+
+def _links(envelope: Mapping[str, Any], index: SchemaIndex) -> dict[str, Any]:
+    """An envelope's object of page links (`links: {self, next, prev}`, HAL's `_links` with
+    `{href}` objects), where it has one."""
+    for name, sub in envelope.items():
+        if _plain(name) not in LINKS_NAMES:
+            continue
+        try:
+            kinds = declared_properties(index, sub)
+        except UnresolvedRef:
+            continue
+        named = tuple(k for k in kinds if _plain(k) in LINK_KINDS)
+        if named:
+            try:
+                first = declared_properties(index, kinds[named[0]])
+            except UnresolvedRef:
+                first = {}
+            return {"links": name, "link_kinds": named, "link_href": "href" in first}
+    return {}
+
+
 def _listing(
     stub: Stub, item_schema: Any, item_properties: Mapping[str, Any], index: SchemaIndex
 ) -> Listing:
@@ -376,6 +403,7 @@ def _listing(
             ("next", NEXT_NAMES),
         ):
             found[key] = next((n for n in envelope if _plain(n) in words), None)
+        found.update(_links(envelope, index))
     filters = []
     for parameter in stub.parameters:
         if parameter.location != "query":
