@@ -142,8 +142,15 @@ def _listed(
     listing = resource.listing
     fixed: dict[str, str] = {}
     link = None if outcome.next_query is None else next_link(path, outcome.next_query)
-    if link is not None:
-        fixed["link"] = f'<{link}>; rel="next"'
+    # As GitHub's: next and last where there is a next page, first and prev past the first.
+    rels = {"next": link}
+    if link is not None and "last" in outcome.pages:
+        rels["last"] = next_link(path, outcome.pages["last"])
+    if "prev" in outcome.pages:
+        rels["first"] = next_link(path, outcome.pages["first"])
+        rels["prev"] = next_link(path, outcome.pages["prev"])
+    if link is not None or "prev" in outcome.pages:
+        fixed["link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in rels.items() if url)
     if listing.total_header is not None:
         fixed[listing.total_header.lower()] = str(outcome.total)
     if listing.items is None:

@@ -329,7 +329,9 @@ def test_nested_orders_paged_scoped_replaced_and_patched(
         last = api.call("GET", collection, "/users/1/orders?page=4").json()
         assert len(last["data"]) == 1 and last["has_more"] is False and last["next"] is None
         link = api.call("GET", collection, "/users/1/orders?page=1").headers["link"]
-        assert link == '</users/1/orders?page=2>; rel="next"'
+        assert link == '</users/1/orders?page=2>; rel="next", </users/1/orders?page=4>; rel="last"'
+        link = api.call("GET", collection, "/users/1/orders?page=4").headers["link"]
+        assert link == '</users/1/orders?page=1>; rel="first", </users/1/orders?page=3>; rel="prev"'
         # another user's orders are another collection
         other = api.call("GET", collection, "/users/2/orders?per_page=50").json()
         assert created["order_id"] not in [o["order_id"] for o in other["data"]]
