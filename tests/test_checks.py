@@ -192,3 +192,28 @@ def test_a_schema_that_is_no_json_schema_is_malformed_not_a_crash(
         assert index.is_valid(uses, {"a": 1}, "response") is False
         with pytest.raises(MalformedSchema):
             list(index.validator(bad).iter_errors({"a": 1}))
+
+
+def test_what_is_wrong_with_a_malformed_schema_is_worked_out_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The meta-schema's walk costs milliseconds; a served spec's bad schema pays it on its
+    first failure, not on every request."""
+    import openmock.schema.index as index_module
+    from openmock.schema.malformed import MalformedSchema, malformed_schema
+
+    walks: list[Any] = []
+
+    def counted(index: SchemaIndex, schema: Any) -> MalformedSchema | None:
+        walks.append(schema)
+        return malformed_schema(index, schema)
+
+    monkeypatch.setattr(index_module, "malformed_schema", counted)
+    bad = {"type": "object", "anyOf": [5]}
+    index = SchemaIndex({"components": {"schemas": {"Bad": bad}}})
+    for _ in range(3):
+        with pytest.raises(MalformedSchema, match="is not a JSON Schema"):
+            index.checker(bad, "response")({"a": 1})
+        with pytest.raises(MalformedSchema, match="is not a JSON Schema"):
+            list(index.validator(bad).iter_errors({"a": 1}))
+    assert walks == [bad]

@@ -45,13 +45,13 @@ class GuardedValidator:
         try:
             return bool(self.validator.is_valid(value))
         except CRASHES as exc:
-            raise malformed_schema(self._index, self.validator.schema) or exc from None
+            raise self._index.malformed(self.validator.schema) or exc from None
 
     def iter_errors(self, value: Any) -> Iterator[ValidationError]:
         try:
             yield from self.validator.iter_errors(value)
         except CRASHES as exc:
-            raise malformed_schema(self._index, self.validator.schema) or exc from None
+            raise self._index.malformed(self.validator.schema) or exc from None
 
 
 def guarded_check(
@@ -62,13 +62,13 @@ def guarded_check(
     try:
         inner = compile_check(schema)
     except CRASHES as exc:
-        raise malformed_schema(index, schema) or exc from None
+        raise index.malformed(schema) or exc from None
 
     def check(value: Any) -> bool:
         try:
             return inner(value)
         except CRASHES as exc:
-            raise malformed_schema(index, schema) or exc from None
+            raise index.malformed(schema) or exc from None
 
     return check
 
