@@ -33,6 +33,12 @@ from openmock.template.expressions import Exchange, ExpressionError, evaluate
 CONNECT_SECONDS, ANSWER_SECONDS = 5.0, 10.0
 
 
+def is_http_url(url: str) -> bool:
+    """Whether `url` is one outbound calls go to: http(s), with a host."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 @dataclass(frozen=True)
 class Fired:
     """One outbound call: where it went, what it sent, what came back (or why nothing)."""
@@ -88,7 +94,7 @@ class Outbound:
     ) -> Fired:
         """Call `url` as `callback` says (with `body` in place of its example, if given)."""
         started = time.perf_counter()
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        if not is_http_url(url):
             fired = Fired(
                 url, callback.method, None, 0, None, f"not called: {url!r} is no http URL"
             )

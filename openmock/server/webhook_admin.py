@@ -11,13 +11,13 @@ in the call log as an outbound call.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 
 from openmock.model import Callback, Catalog
 from openmock.server.json_body import json_body
 from openmock.server.mock import MockApp
+from openmock.server.outbound import is_http_url
 from openmock.server.problems_out import problem_reply
 
 PAYLOAD = Depends(json_body)
@@ -66,8 +66,7 @@ def add_webhook_routes(router: APIRouter, mock: MockApp) -> None:
         if not isinstance(payload, dict) or not isinstance(payload.get("url"), str):
             detail = 'Send {"url": "http://...", "body": optional}.'
             return problem_reply(422, "Invalid webhook call", detail, "invalid-payload")
-        target = urlsplit(payload["url"])
-        if target.scheme not in ("http", "https") or not target.netloc:  # the caller's mistake
+        if not is_http_url(payload["url"]):  # the caller's mistake, not a failed delivery
             detail = f"The url {payload['url']!r} is no http(s) URL; send one such as http://..."
             errors = [{"in": "body", "pointer": "/url", "message": "not an http(s) URL"}]
             return problem_reply(422, "Invalid webhook call", detail, "invalid-payload", errors)

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from openmock.schema.pointers import escape_pointer_token
 from openmock.spec.errors import SpecError, SpecProblem
 from openmock.spec.parsecache import cached_parse
 from openmock.spec.yamlfast import NotRead, has_duplicate_keys, read_yaml
@@ -155,7 +156,7 @@ def duplicate_keys(text: str, file: str) -> list[SpecProblem]:
             first: dict[str, int] = {}
             for key, value in node.value:
                 name = str(key.value) if isinstance(key, yaml.ScalarNode) else ""
-                here = f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
+                here = f"{pointer}/{escape_pointer_token(name)}"
                 line = key.start_mark.line + 1
                 if name and name in first and name != "<<":
                     found.append(
