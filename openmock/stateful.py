@@ -141,16 +141,14 @@ def _listed(
     `origin` (`http://host:port`) makes the envelope's page links absolute."""
     listing = resource.listing
     fixed: dict[str, str] = {}
+    urls = {kind: next_link(path, query) for kind, query in outcome.pages.items()}
     link = None if outcome.next_query is None else next_link(path, outcome.next_query)
+    if link is not None:
+        urls["next"] = link
     # As GitHub's: next and last where there is a next page, first and prev past the first.
-    rels = {"next": link}
-    if link is not None and "last" in outcome.pages:
-        rels["last"] = next_link(path, outcome.pages["last"])
-    if "prev" in outcome.pages:
-        rels["first"] = next_link(path, outcome.pages["first"])
-        rels["prev"] = next_link(path, outcome.pages["prev"])
-    if link is not None or "prev" in outcome.pages:
-        fixed["link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in rels.items() if url)
+    rels = (("next", "last") if link else ()) + (("first", "prev") if "prev" in urls else ())
+    if rels:
+        fixed["link"] = ", ".join(f'<{urls[rel]}>; rel="{rel}"' for rel in rels if rel in urls)
     if listing.total_header is not None:
         fixed[listing.total_header.lower()] = str(outcome.total)
     if listing.items is None:
@@ -165,9 +163,7 @@ def _listed(
     if listing.has_more is not None:
         envelope[listing.has_more] = outcome.next_query is not None
     if listing.links is not None:
-        envelope[listing.links] = _page_links(
-            listing, outcome, origin + path, link and origin + link
-        )
+        envelope[listing.links] = _page_links(listing, urls or {"self": path}, origin)
     if listing.next is not None:
         cursor = listing.cursor and listing.next.lower().replace("_", "").endswith("cursor")
         if outcome.next_query is None:
@@ -191,19 +187,14 @@ def _origin(headers: Mapping[str, str]) -> str:
     return f"{scheme}://{host}"
 
 
-def _page_links(listing: Listing, outcome: Outcome, path: str, link: str | None) -> Any:
-    """The envelope's page links: this page, the next (where there is one), the previous, the
-    first and the last, as the list was asked for; a link with no page is left out."""
-    urls = {kind: next_link(path, query) for kind, query in outcome.pages.items()}
-    urls["self"] = next_link(path, outcome.pages["self"]) if outcome.pages.get("self") else path
-    if link is not None:
-        urls["next"] = link
-    urls["previous"] = urls.get("prev", "")
+def _page_links(listing: Listing, urls: Mapping[str, str], origin: str) -> Any:
+    """The envelope's page links (`urls`: self, next, prev, first, last, those there are),
+    absolute on `origin`; a link with no page is left out."""
     found: dict[str, Any] = {}
     for kind in listing.link_kinds:
-        url = urls.get(kind.lower())
+        url = urls.get("prev" if kind.lower() == "previous" else kind.lower())
         if url:
-            found[kind] = {"href": url} if listing.link_href else url
+            found[kind] = {"href": origin + url} if listing.link_href else origin + url
     return found
 
 

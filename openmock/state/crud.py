@@ -253,7 +253,8 @@ class Crud:
 
 
 def next_link(path: str, query: Mapping[str, str]) -> str:
-    return f"{path}?{urlencode(query)}"
+    """The URL of a page: the list's path and that page's query."""
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def _writable(resource: Resource, body: Mapping[str, Any]) -> dict[str, Any]:
