@@ -218,28 +218,28 @@ class _Places:
         if not parts or isinstance(parts[-1], int):
             return None
         if self._by_key is None:
-            self._by_key = {}
-            self._index(self._root, "")
+            self._by_key = self._index()
         inner = pointer_from_parts(parts)
         for pointer, value in self._by_key.get(str(parts[-1]), []):
             if value == instance and pointer.endswith(inner) and pointer not in taken:
                 return pointer
         return None
 
-    def _index(self, node: Any, pointer: str) -> None:
-        assert self._by_key is not None
-        stack = [(node, pointer)]  # depth first, children in order: document order
+    def _index(self) -> dict[str, list[tuple[str, Any]]]:
+        by_key: dict[str, list[tuple[str, Any]]] = {}
+        stack: list[tuple[Any, str]] = [(self._root, "")]  # depth first, children in order
         while stack:
             item, at = stack.pop()
             children: list[tuple[Any, str]] = []
             if isinstance(item, dict):
                 for key, value in item.items():
                     here = f"{at}/{escape_pointer_token(str(key))}"
-                    self._by_key.setdefault(str(key), []).append((here, value))
+                    by_key.setdefault(str(key), []).append((here, value))
                     children.append((value, here))
             elif isinstance(item, list):
                 children = [(v, f"{at}/{i}") for i, v in enumerate(item)]
             stack.extend(c for c in reversed(children) if isinstance(c[0], dict | list))
+        return by_key
 
 
 def _other_schema(root: Any, holder: str, inner: str, failed_schema: Any) -> bool:
