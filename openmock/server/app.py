@@ -35,6 +35,7 @@ from openmock.server.config import ServeConfig
 from openmock.server.editing import Editor
 from openmock.server.json_body import UnreadableBody, unreadable_body
 from openmock.server.mock import MockApp
+from openmock.server.protocol import RawAnswer
 from openmock.server.proxy import Proxy
 from openmock.spec import Spec
 
@@ -120,6 +121,14 @@ class OpenmockApp(FastAPI):
             await self.mock(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+    def answer_now(self, scope: Scope, body: bytes) -> RawAnswer | None:
+        """The mock's answer made at once where it can be (server/protocol.py); None for an
+        admin path."""
+        path = scope["path"]
+        if self.admin and (path == ADMIN_PREFIX or path.startswith(ADMIN_ROOT)):
+            return None
+        return self.mock.answer_now(scope, body)
 
 
 def create_app(

@@ -1,5 +1,5 @@
-"""The HTTP connection under the mock: uvicorn's httptools protocol, with what one turn of the
-event loop writes to a connection sent in one piece.
+"""What one turn of the event loop writes to a connection, sent in one piece; how openmock runs
+uvicorn.
 
 uvicorn writes an answer's status line and headers, then its body: two `write` system calls
 (strace: 2 a request) and two TCP segments for every answer. `JoiningTransport` holds the
@@ -9,17 +9,16 @@ turn; a close sends what is held first, an abort drops it (the connection is bei
 nothing more is sent).
 
 `uvicorn_config` is how openmock runs uvicorn everywhere (the CLI, workers, Python's `serve`):
-this protocol, warnings only, no access log (the call log is openmock's). httptools comes with
-uvicorn[standard].
+its HTTP protocol `server/protocol.py` over this transport, warnings only, no access log (the
+call log is openmock's). httptools comes with uvicorn[standard].
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
 class JoiningTransport:
@@ -69,16 +68,8 @@ class JoiningTransport:
         return getattr(self._transport, name)
 
 
-class JoinedWritesProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol over a `JoiningTransport`."""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        joined = JoiningTransport(cast(asyncio.Transport, transport), self.loop)
-        super().connection_made(cast(asyncio.Transport, joined))
-
-
 # uvicorn's `http` setting: an import string, so worker processes can load it too.
-PROTOCOL = f"{__name__}:JoinedWritesProtocol"
+PROTOCOL = "openmock.server.protocol:MockProtocol"
 
 
 def uvicorn_config(app: Any, **settings: Any) -> uvicorn.Config:
