@@ -12,10 +12,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 from conftest import CORPUS, SPECS, SpecMaker, running_server
+from hypothesis import given
+from hypothesis import strategies as st
 from oracle import Oracle
 from test_cli import assert_clean_failure, run, serving
 
@@ -24,6 +27,7 @@ from openmock.schema.index import SchemaIndex
 from openmock.server import create_app
 from openmock.spec import load_spec
 from openmock.state import DataError, StoreFull, clear_namespace
+from openmock.state.crud import next_link
 from openmock.state.resources import infer_resources
 from openmock.state.sqlite_store import SqliteStore
 from openmock.state.store import MemoryStore
@@ -706,3 +710,9 @@ def test_a_worker_reads_what_another_worker_created(
         assert httpx.get(f"{other}/pets/{made['id']}").json()["name"] == "Shared"
         assert httpx.delete(f"{other}/pets/{made['id']}").status_code == 204
         assert httpx.get(f"{one}/pets/{made['id']}").status_code == 404
+
+
+@given(st.dictionaries(st.text(max_size=12), st.text(max_size=12), max_size=4))
+def test_page_links_encode_their_query_as_urlencode_does(query: dict[str, str]) -> None:
+    expected = f"/posts?{urlencode(query)}" if query else "/posts"
+    assert next_link("/posts", query) == expected

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 import orjson
 
@@ -253,8 +254,18 @@ class Crud:
 
 
 def next_link(path: str, query: Mapping[str, str]) -> str:
-    """The URL of a page: the list's path and that page's query."""
-    return f"{path}?{urlencode(query)}" if query else path
+    """The URL of a page: the list's path and that page's query, encoded as `urlencode` does
+    (a list's four page links took a tenth of a listing's time through it)."""
+    if not query:
+        return path
+    return path + "?" + "&".join(f"{_form(k)}={_form(v)}" for k, v in query.items())
+
+
+FORM_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote_plus leaves as it is
+
+
+def _form(text: str) -> str:
+    return text if FORM_PLAIN.fullmatch(text) else quote_plus(text)
 
 
 def _writable(resource: Resource, body: Mapping[str, Any]) -> dict[str, Any]:
