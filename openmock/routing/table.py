@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -95,15 +96,15 @@ class RouteTable:
         node.routes[stub.method] = (stub, tuple(names))
         node.template = node.template or stub.path
 
-    def _leaves(self, segments: list[str]) -> list[tuple[_Node, list[str]]]:
-        """Every route node matching `segments`, most specific first."""
-        found: list[tuple[_Node, list[str]]] = []
+    def _leaf(self, segments: list[str]) -> tuple[_Node, list[str]] | None:
+        """The most specific route node matching `segments` and the parameter values read on
+        the way, if any node matches."""
         stack: list[tuple[_Node, int, list[str]]] = [(self._root, 0, [])]
         while stack:
             node, depth, values = stack.pop()
             if depth == len(segments):
                 if node.routes:
-                    found.append((node, values))
+                    return node, values
                 continue
             segment = segments[depth]
             # Pushed in reverse precedence, so the most specific is explored first.
@@ -116,19 +117,20 @@ class RouteTable:
             exact = node.literal.get(segment)
             if exact is not None:
                 stack.append((exact, depth + 1, values))
-        return found
+        return None
 
-    def _candidates(self, path: str) -> list[str]:
-        paths = []
-        for base in self.base_paths:
-            if path == base or path.startswith(base + "/"):
-                paths.append(path[len(base) :] or "/")
+    def _candidates(self, path: str) -> Iterator[str]:
+        """The paths to look up, in order: without each base path it starts with, as sent,
+        then each with its trailing slash added or taken away (forgiven when the spec has no
+        route with it)."""
+        paths = [
+            path[len(b) :] or "/" for b in self.base_paths if path == b or path.startswith(b + "/")
+        ]
         paths.append(path)
-        # A trailing slash is forgiven when the spec has no route with it.
-        for p in list(paths):
+        yield from paths
+        for p in paths:
             if len(p) > 1:
-                paths.append(p[:-1] if p.endswith("/") else p + "/")
-        return paths
+                yield p[:-1] if p.endswith("/") else p + "/"
 
     def methods_at(self, raw_path: str) -> tuple[str, ...]:
         """Every method some operation answers at this path (for a CORS preflight); ()
@@ -141,11 +143,13 @@ class RouteTable:
         first_path_match: _Node | None = None
         allowed: set[str] = set()
         for path in self._candidates(raw_path):
-            segments = [unquote(s) for s in _split(path)]
+            segments = [unquote(s) for s in _split(path)] if "%" in path else _split(path)
             # The most specific path item that matches is the one that applies: a literal
             # path never borrows a template's methods (`DELETE /orders/latest` is a 405 when
             # only `/orders/{id}` has DELETE), as OpenAPI says concrete paths match first.
-            for node, values in self._leaves(segments)[:1]:
+            leaf = self._leaf(segments)
+            if leaf is not None:
+                node, values = leaf
                 route = node.routes.get(method)
                 if route is None and method == "HEAD":
                     route = node.routes.get("GET")

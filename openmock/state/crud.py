@@ -125,11 +125,15 @@ class Crud:
                 "invalid", f"state: no {resource.name} item made (the body is no object)"
             )
         from_path = key is not None  # PUT on an unknown item: the path names it
-        digest = hashlib.sha256(orjson.dumps(call.body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        body = call.body
+
+        def digest() -> str:  # what generated server fields are seeded by: the body
+            return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
         base: dict[str, Any] = {}
-        missing = resource.server_fields - call.body.keys() - {resource.id_property}
+        missing = resource.server_fields - body.keys() - {resource.id_property}
         if missing - resource.stamped.keys():  # generated only when there is something to take
-            made = self.make_value(resource.schema, f"state|{resource.name}|{digest[:16]}")
+            made = self.make_value(resource.schema, f"state|{resource.name}|{digest()[:16]}")
             base = made if isinstance(made, dict) else {}
         item = {k: v for k, v in base.items() if k in resource.server_fields}
         for name, schema in resource.stamped.items():
@@ -137,7 +141,7 @@ class Crud:
             if stamp is not None:
                 item[name] = stamp
             elif name not in item:
-                item[name] = self.make_value(schema, f"state|{resource.name}|{digest}|{name}")
+                item[name] = self.make_value(schema, f"state|{resource.name}|{digest()}|{name}")
         item.update(_writable(resource, call.body))
         chosen = call.body.get(resource.id_property) if resource.client_ids else None
         if from_path:
@@ -151,7 +155,7 @@ class Crud:
         item = _without(id_first | item, resource.write_only)
         where = f"{resource.name}/{key}"
         if not self.is_valid(resource.schema, item):  # needs more of a generated item
-            made = self.make_value(resource.schema, f"state|{resource.name}|{digest[:16]}")
+            made = self.make_value(resource.schema, f"state|{resource.name}|{digest()[:16]}")
             item = (made if isinstance(made, dict) else {}) | item
         if not self.is_valid(resource.schema, item):
             return Outcome("invalid", f"state: {where} not made (it would break its schema)")
