@@ -78,6 +78,11 @@ def test_accept_negotiation_and_406(pets: httpx.Client) -> None:
     xml = pets.get("/v1/pets/5", headers={"Accept": "application/xml"})
     assert xml.headers["content-type"] == "application/xml"
     assert xml.text.startswith("<")
+    for _ in range(2):  # each Accept gets its own answer, the same again when asked again
+        plain = pets.get("/v1/pets/5")
+        assert plain.headers["content-type"] == "application/json"
+        again = pets.get("/v1/pets/5", headers={"Accept": "application/xml"})
+        assert again.headers["content-type"] == "application/xml"
     refused = pets.get("/v1/pets/5", headers={"Accept": "text/csv"})
     assert refused.status_code == 406
     assert refused.headers["content-type"] == "application/problem+json"

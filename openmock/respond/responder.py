@@ -35,6 +35,7 @@ from openmock.template import Template, TemplateError, find_templates, parse_tem
 from openmock.validation.verdict import Verdict
 
 GENERATED_CACHE_SIZE = 2048
+NEGOTIATIONS_KEPT = 4096  # (scenario, Accept) pairs: far more than one client sends
 # Headers the mock itself sets from the real body and connection, never from the spec.
 TRANSPORT_HEADERS = frozenset(
     {"content-length", "content-type", "transfer-encoding", "connection", "keep-alive"}
@@ -77,6 +78,10 @@ class Responder:
         self._examples: dict[tuple[str, str, str], tuple[bytes | Templated, str | None]] = {}
         self._generated: OrderedDict[tuple[str, int | None], Any] = OrderedDict()  # final values
         self._fresh = itertools.count()
+        # What a scenario answers a given Accept header with (the scenario kept with it, as
+        # ids are reused once an object is gone); cleared when full.
+        self._negotiated: dict[tuple[int, str | None], tuple[Scenario, Representation | None]]
+        self._negotiated = {}
 
     def respond(
         self,
@@ -187,6 +192,17 @@ class Responder:
     def _negotiate(self, scenario: Scenario, accept: str | None) -> Representation | None:
         """The representation to answer with; one documented as a range (`*/*`) gets the
         concrete media type it is sent as (never `Content-Type: */*`)."""
+        key = (id(scenario), accept)
+        found = self._negotiated.get(key)
+        if found is not None and found[0] is scenario:
+            return found[1]
+        if len(self._negotiated) >= NEGOTIATIONS_KEPT:
+            self._negotiated.clear()
+        rep = self._negotiated_anew(scenario, accept)
+        self._negotiated[key] = (scenario, rep)
+        return rep
+
+    def _negotiated_anew(self, scenario: Scenario, accept: str | None) -> Representation | None:
         rep = negotiate(scenario.representations, accept)
         if rep is None or not is_range(rep.media_type):
             return rep
