@@ -138,7 +138,7 @@ def _split_value(
         if explode and any("=" in p for p in parts):
             return _object_from_assignments(parts, schema, deref)
         return _object_from_pairs(parts, schema, deref)
-    return coerce(text, schema, deref)
+    return coerce_kind(text, kind)  # `schema` is resolved and `kind` its type already
 
 
 def _path_value(param: Parameter, text: str, deref: Deref) -> Any:
@@ -184,7 +184,7 @@ def _query_value(param: Parameter, query: list[tuple[str, str]], deref: Deref) -
         return _array(values[-1].split(sep) if values[-1] else [], schema, deref)
     if kind == "object":
         return _split_value(values[-1], kind, schema, ",", False, deref)
-    return coerce(values[-1], schema, deref)
+    return coerce_kind(values[-1], kind)
 
 
 def parse_parameters(
