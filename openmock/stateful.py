@@ -26,7 +26,7 @@ from openmock.request import ParsedParameters
 from openmock.request.body import ParsedBody
 from openmock.respond import Generation, Responder
 from openmock.state import SESSION_HEADER, Call, Outcome, Resource, Role, StateKeeper, StoreFull
-from openmock.state.crud import next_link
+from openmock.state.crud import page_urls
 from openmock.state.resources import Listing
 
 JSON_PATCH = "application/json-patch+json"
@@ -141,10 +141,11 @@ def _listed(
     `origin` (`http://host:port`) makes the envelope's page links absolute."""
     listing = resource.listing
     fixed: dict[str, str] = {}
-    urls = {kind: next_link(path, query) for kind, query in outcome.pages.items()}
-    link = None if outcome.next_query is None else next_link(path, outcome.next_query)
-    if link is not None:
-        urls["next"] = link
+    pages = dict(outcome.pages)
+    if outcome.next_query is not None:
+        pages["next"] = outcome.next_query
+    urls = page_urls(path, pages)
+    link = urls.get("next")
     # As GitHub's: next and last where there is a next page, first and prev past the first.
     rels = (("next", "last") if link else ()) + (("first", "prev") if "prev" in urls else ())
     if rels:

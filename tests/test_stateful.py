@@ -27,7 +27,7 @@ from openmock.schema.index import SchemaIndex
 from openmock.server import create_app
 from openmock.spec import load_spec
 from openmock.state import DataError, StoreFull, clear_namespace
-from openmock.state.crud import next_link
+from openmock.state.crud import page_urls
 from openmock.state.resources import infer_resources
 from openmock.state.sqlite_store import SqliteStore
 from openmock.state.store import MemoryStore
@@ -715,4 +715,4 @@ def test_a_worker_reads_what_another_worker_created(
 @given(st.dictionaries(st.text(max_size=12), st.text(max_size=12), max_size=4))
 def test_page_links_encode_their_query_as_urlencode_does(query: dict[str, str]) -> None:
     expected = f"/posts?{urlencode(query)}" if query else "/posts"
-    assert next_link("/posts", query) == expected
+    assert page_urls("/posts", {"next": query, "self": {}}) == {"next": expected, "self": "/posts"}
