@@ -16,6 +16,7 @@ from openmock.request.body import collect_fields, multipart_by_email
 from openmock.request.multipart import boundary_of, read_plain_multipart
 from openmock.respond.negotiate import negotiate
 from openmock.routing import MethodNotAllowed, NotFound, RouteMatch, RouteTable
+from openmock.routing.table import MATCHES_KEPT
 
 OK = Scenario(id="200", name="200", status=200, status_key="200", source="empty")
 
@@ -46,6 +47,18 @@ def test_literal_beats_template_whatever_the_order() -> None:
     assert matched(t, "GET", "/pets/mine").stub.path == "/pets/mine"
     hit = matched(t, "GET", "/pets/42")
     assert (hit.stub.path, hit.path_params) == ("/pets/{id}", {"id": "42"})
+
+
+def test_matches_kept_are_per_method_and_path_and_bounded() -> None:
+    t = table("GET /pets/{id}", "DELETE /pets/{id}", "GET /pets/mine")
+    for _ in range(2):  # the second round comes from what the table kept
+        assert matched(t, "GET", "/pets/42").path_params == {"id": "42"}
+        assert matched(t, "DELETE", "/pets/42").stub.method == "DELETE"
+        assert matched(t, "get", "/pets/mine").stub.path == "/pets/mine"
+        assert isinstance(t.match("PUT", "/pets/42"), MethodNotAllowed)
+    for n in range(MATCHES_KEPT + 10):  # past the bound: cleared, still right
+        assert matched(t, "GET", f"/pets/{n}").path_params == {"id": str(n)}
+    assert len(t._matched) <= MATCHES_KEPT
 
 
 def test_a_literal_path_does_not_borrow_a_templates_methods() -> None:

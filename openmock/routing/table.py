@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from openmock.model import Stub
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
+MATCHES_KEPT = 4096  # (method, path) pairs whose route is kept
 
 
 def route_key(method: str, path: str) -> tuple[str, str]:
@@ -28,7 +29,7 @@ def route_key(method: str, path: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class RouteMatch:
     stub: Stub
-    path_params: dict[str, str]  # percent-decoded raw values, by parameter name
+    path_params: Mapping[str, str]  # percent-decoded raw values, by parameter name
     template: str
 
 
@@ -58,7 +59,8 @@ def _split(path: str) -> list[str]:
 
 
 class RouteTable:
-    """Immutable once built; a new spec or a runtime edit builds a new table."""
+    """Immutable once built (but for what `match` keeps of its answers); a new spec or a
+    runtime edit builds a new table."""
 
     def __init__(self, stubs: tuple[Stub, ...] | list[Stub], base_paths: tuple[str, ...] = ()):
         self._root = _Node()
@@ -67,6 +69,9 @@ class RouteTable:
         self.duplicates: list[Stub] = []
         for stub in stubs:
             self._add(stub)
+        # What `match` found for a method and path: a client asks the same paths again and
+        # again (the answers are shared, never changed); cleared when full.
+        self._matched: dict[tuple[str, str], RouteMatch | MethodNotAllowed | NotFound] = {}
 
     def _add(self, stub: Stub) -> None:
         node = self._root
@@ -139,7 +144,15 @@ class RouteTable:
         return found.allowed if isinstance(found, MethodNotAllowed) else ()
 
     def match(self, method: str, raw_path: str) -> RouteMatch | MethodNotAllowed | NotFound:
-        method = method.upper()
+        key = (method, raw_path)
+        found = self._matched.get(key)
+        if found is None:
+            if len(self._matched) >= MATCHES_KEPT:
+                self._matched.clear()
+            found = self._matched[key] = self._match(method.upper(), raw_path)
+        return found
+
+    def _match(self, method: str, raw_path: str) -> RouteMatch | MethodNotAllowed | NotFound:
         first_path_match: _Node | None = None
         allowed: set[str] = set()
         for path in self._candidates(raw_path):
