@@ -211,7 +211,7 @@ class MockApp:
         return made
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Prepared:
     """An answer made and not yet sent, with what its call log row needs."""
 
