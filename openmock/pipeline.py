@@ -12,7 +12,7 @@ swaps it in one assignment; requests in flight finish on the one they started wi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from openmock import cors
@@ -50,8 +50,7 @@ VIOLATIONS_HEADER = "x-openmock-violations"
 VIOLATIONS_CHARS = 600
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     """One HTTP request as the pipeline reads it."""
 
     method: str  # upper case
@@ -159,7 +158,7 @@ def answer(state: MockState, request: Request) -> Answer:
         said = choice.reason if choice is not None and choice.forced is None else ""
         told = "; ".join(r for r in (said, moved) if r)
         if told:
-            selection = replace(selection, reason=f"{selection.reason}; {told}")
+            selection = selection._replace(reason=f"{selection.reason}; {told}")
     # RESPOND
     gen = Generation(
         f"{seed_key}|{selection.scenario.id}",
@@ -309,7 +308,7 @@ def _invalid(
     if selection is None:
         refused = problem_answer(problem, stub.id, reason="invalid request")
     else:
-        gen = replace(gen, key=f"{gen.key}|{selection.scenario.id}")
+        gen = gen._replace(key=f"{gen.key}|{selection.scenario.id}")
         refused = _respond(state, stub, selection, headers, gen, instead=problem)
         refused.errors = verdict.errors()
         if verdict.status == 401 and not refused.has_header("www-authenticate"):

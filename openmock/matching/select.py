@@ -12,7 +12,7 @@ Order (documented in the README):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from openmock.matching.controls import Controls
 from openmock.matching.pairing import Candidate, PairedRequest, pair_scenario, ruled_out
@@ -20,8 +20,7 @@ from openmock.model import Scenario, Stub
 from openmock.problems import Problem, no_matching_scenario, no_such_scenario
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     scenario: Scenario
     reason: str  # said in logs and headers: why this scenario answers
     status: int  # usually scenario.status; the asked code for a `4XX` or `default` response

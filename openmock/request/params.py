@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from openmock.model import Parameter
@@ -19,8 +19,7 @@ Deref = Callable[[Any], Any]
 _MISSING = object()
 
 
-@dataclass(frozen=True)
-class RequestParts:
+class RequestParts(NamedTuple):
     """The raw parameter sources of one request."""
 
     path: Mapping[str, str]

@@ -15,8 +15,8 @@ import logging
 import random
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -43,8 +43,7 @@ TRANSPORT_HEADERS = frozenset(
 log = logging.getLogger("openmock")
 
 
-@dataclass(frozen=True)
-class Generation:
+class Generation(NamedTuple):
     """How one request's generated data is seeded."""
 
     key: str  # method, concrete path, query, scenario: the same request, the same data
@@ -55,8 +54,7 @@ class Generation:
     request: RequestData | None = None  # what templates read (None: they find nothing)
 
 
-@dataclass(frozen=True)
-class MockResponse:
+class MockResponse(NamedTuple):
     status: int
     headers: list[tuple[str, str]]
     body: bytes
@@ -95,7 +93,7 @@ class Responder:
         the spec covers with `4XX` or `default`). Raises FallbackNeeded when a schema needs
         the slow search first (the server runs it off the event loop and asks again)."""
         if gen.dynamic or self.dynamic:
-            gen = replace(gen, key=f"{gen.key}|fresh{next(self._fresh)}", dynamic=True)
+            gen = gen._replace(key=f"{gen.key}|fresh{next(self._fresh)}", dynamic=True)
         try:
             headers = self._headers(scenario, gen)
         except GenerationError as exc:
