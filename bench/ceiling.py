@@ -1,6 +1,7 @@
-"""The ceiling for `make bench`: a bare Starlette app returning one fixed JSON body, under the same
-uvicorn settings openmock uses (uvloop, httptools). Nothing can serve a mock answer faster in
-Python; openmock's figures are also given as a fraction of this one.
+"""The reference for `make bench`: a bare Starlette app returning one fixed JSON body, under the
+same uvicorn settings openmock uses (uvloop, httptools), through uvicorn's ASGI path. It was the
+ceiling of a Python ASGI app; openmock's answers are made in the HTTP parser's callback instead
+(openmock/server/protocol.py) and pass it. openmock's figures are also given as a share of it.
 
 Run: python -m uvicorn bench.ceiling:app --loop uvloop --http httptools --no-access-log
 """
