@@ -24,6 +24,7 @@ from openmock import cors
 from openmock.answer import Answer, problem_answer
 from openmock.calllog import CallStore
 from openmock.calllog.record import NO_SECRETS
+from openmock.delays import Delay
 from openmock.generate import FallbackNeeded
 from openmock.mockstate import MockState
 from openmock.pipeline import Request, answer
@@ -84,11 +85,11 @@ class MockApp:
             if ready is None:  # the proxy has sent the upstream's answer
                 return
         made = ready.made
-        delay = made.delay or ready.state.options.delay
-        if delay is not None and delay[1] > 0:  # asleep without blocking other requests
+        delay = _delay(made, ready.state)
+        if delay is not None:  # asleep without blocking other requests
             await anyio.sleep(self._delays.uniform(*delay) / 1000)
         start = _start_message(made, ready.call_id)
-        send_body = made.body if scope["method"] != "HEAD" else b""
+        send_body = _body_sent(scope, made)
         if made.fault is None:
             await send(start)
             await send({"type": "http.response.body", "body": send_body})
@@ -114,12 +115,11 @@ class MockApp:
         except Exception as exc:  # never let one request take the server down
             made = _failed(call_id, exc)
         ready = Prepared(call_id, started, state, request_body, _with_cors(state, scope, made))
-        if made.fault is not None or (made.delay or state.options.delay or (0, 0))[1] > 0:
+        if made.fault is not None or _delay(made, state) is not None:
             scope[PREPARED] = ready
             return None
         self._after(scope, ready)
-        body_sent = made.body if scope["method"] != "HEAD" else b""
-        return made.status, _raw_headers(made, call_id), body_sent
+        return made.status, _raw_headers(made, call_id), _body_sent(scope, made)
 
     def _begin(self) -> tuple[str, float, MockState]:
         """A new call: its id, when it started, and the state it is answered from."""
@@ -224,6 +224,17 @@ class Prepared:
 
 # The scope key under which `answer_now` leaves an answer it made but could not send.
 PREPARED = "openmock.prepared"
+
+
+def _delay(made: Answer, state: MockState) -> Delay | None:
+    """How long to wait before sending `made` (its own delay, else --delay's); None: not."""
+    delay = made.delay or state.options.delay
+    return delay if delay is not None and delay[1] > 0 else None
+
+
+def _body_sent(scope: Scope, made: Answer) -> bytes:
+    """The body on the wire: none for HEAD (Content-Length still says the GET's length)."""
+    return made.body if scope["method"] != "HEAD" else b""
 
 
 def _failed(call_id: str, exc: Exception) -> Answer:
